@@ -1,0 +1,3 @@
+from anyclr.cli import main
+
+main()

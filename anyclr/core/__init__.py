@@ -1,0 +1,1 @@
+"""The modality-agnostic core: contracts (hookspecs), registry, config, data model, trainer."""

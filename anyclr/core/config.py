@@ -1,0 +1,129 @@
+"""Recipes: flat TOML with the sections data, views, encoder, objective, trainer, eval; ``--set`` overrides."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from anyclr.core.errors import AnyclrError, closest, unknown_name
+
+SECTIONS = ("data", "views", "encoder", "objective", "trainer", "eval")
+TOP_LEVEL_KEYS = ("description", "modality")
+
+TRAINER_DEFAULTS: dict[str, Any] = {
+    "epochs": 20,
+    "batch_size": 256,
+    "optimizer": "adamw",  # adamw | sgd | lars
+    "lr": 1e-3,
+    "weight_decay": 1e-4,
+    "momentum": 0.9,
+    "warmup_epochs": 1,
+    "final_lr_ratio": 0.0,
+    "grad_clip": 1.0,  # max gradient norm; 0 turns clipping off
+    "seed": 0,
+    "device": "auto",  # auto | cpu | cuda | cuda:N
+    "precision": "auto",  # auto (bf16 on CUDA, fp32 on CPU) | bf16 | fp32
+    "channels_last": "auto",
+    "compile": False,
+    "sync_batchnorm": False,
+    "num_workers": 0,
+    "threads": 0,  # torch CPU threads; 0 = one per core
+    "drop_last": True,
+    "knn_every": 5,  # online kNN monitor every N epochs on a held-out split; 0 = off
+    "monitor_fraction": 0.1,
+    "log_every": 10,
+    "max_steps_per_epoch": 0,  # 0 = the whole training set each epoch
+}
+
+EVAL_DEFAULTS: dict[str, Any] = {
+    "protocols": ["knn", "linear", "rankme"],
+    "baselines": ["random_init", "raw_input"],
+    "batch_size": 512,
+    "plots": True,
+}
+
+
+def parse_value(text: str) -> Any:
+    """Parse an override value as a TOML value, falling back to a plain string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def loads(text: str, source: str = "<recipe>") -> dict[str, Any]:
+    """Parse recipe TOML and check its sections."""
+    try:
+        cfg = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise AnyclrError(f"{source} is not valid TOML: {exc}", "Fix the line it names.") from None
+    for key, value in cfg.items():
+        if isinstance(value, dict):
+            if key not in SECTIONS:
+                raise unknown_name(f"recipe section in {source}:", key, SECTIONS)
+        elif key not in TOP_LEVEL_KEYS:
+            raise unknown_name(f"top-level recipe key in {source}:", key, TOP_LEVEL_KEYS + SECTIONS)
+    for section in SECTIONS:
+        cfg.setdefault(section, {})
+    return cfg
+
+
+def load(name_or_path: str, registry: Any) -> tuple[str, dict[str, Any]]:
+    """Load a recipe by registered name or TOML file path; return (recipe name, config)."""
+    path = Path(name_or_path)
+    if name_or_path.endswith(".toml") or path.is_file():
+        if not path.is_file():
+            raise AnyclrError(f"Recipe file {name_or_path} does not exist.", "Check the path, or run `anyclr recipes`.")
+        return path.stem, loads(path.read_text(), str(path))
+    recipe = registry.recipe(name_or_path)
+    return recipe.name, loads(recipe.text(), f"recipe {recipe.name!r}")
+
+
+def apply_overrides(cfg: dict[str, Any], sets: list[str]) -> dict[str, Any]:
+    """Return a copy of ``cfg`` with ``section.key=value`` overrides applied."""
+    cfg = copy.deepcopy(cfg)
+    for item in sets:
+        if "=" not in item:
+            raise AnyclrError(f"Override {item!r} has no '='.", "Write it as section.key=value, e.g. trainer.epochs=5.")
+        key, raw = item.split("=", 1)
+        key = key.strip()
+        if "." not in key:
+            raise AnyclrError(
+                f"Override key {key!r} names no section.",
+                "Write section.key=value; sections: " + ", ".join(SECTIONS) + ".",
+            )
+        section, sub = key.split(".", 1)
+        if section not in SECTIONS:
+            raise unknown_name("recipe section", section, SECTIONS)
+        cfg.setdefault(section, {})[sub] = parse_value(raw.strip())
+    return cfg
+
+
+def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Fill trainer and eval defaults and reject unknown keys there."""
+    cfg = copy.deepcopy(cfg)
+    for section, defaults in (("trainer", TRAINER_DEFAULTS), ("eval", EVAL_DEFAULTS)):
+        given = cfg.get(section, {})
+        for key in given:
+            if key not in defaults and not (section == "eval" and "_" in key):
+                near = closest(key, defaults)
+                raise AnyclrError(
+                    f"Unknown key {section}.{key!r}.",
+                    ("Did you mean: " + ", ".join(f"{section}.{n}" for n in near) + "?")
+                    if near
+                    else f"Valid keys: {', '.join(defaults)}.",
+                )
+        cfg[section] = {**defaults, **given}
+    for section in ("data", "views", "encoder", "objective"):
+        if "name" not in cfg.get(section, {}):
+            raise AnyclrError(f"The recipe's [{section}] section has no 'name'.", f"Set it, e.g. --set {section}.name=…")
+    return cfg
+
+
+def dumps(cfg: dict[str, Any]) -> str:
+    """Serialise a resolved config as TOML."""
+    return tomli_w.dumps(cfg)

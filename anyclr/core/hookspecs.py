@@ -1,0 +1,103 @@
+"""The whole contract between anyclr and its plug-ins.
+
+A plug-in is any importable object (usually a module) that implements some of the hooks below
+and is named by an entry point in the group ``anyclr``::
+
+    [project.entry-points.anyclr]
+    myplugin = "my_package.plugin"
+
+The built-in plug-ins (``anyclr.plugins.image`` and friends) register the same way.
+
+Component hooks return a list of :class:`~anyclr.core.components.Component` (or
+:class:`~anyclr.core.components.Recipe`). A component's ``factory`` is called with the keys of
+its recipe section as keyword arguments; keys of the dataset's ``info`` dict (``in_channels``,
+``image_size``, ``num_classes`` …) are passed too when the factory names them as parameters and
+the recipe does not set them. The factories must return:
+
+- view: a :class:`~anyclr.core.views.ViewGenerator` — ``views(inputs) -> list`` of ``n_views``
+  batched views, drawn on the inputs' device with per-sample random parameters.
+- backbone: an ``nn.Module`` with an ``out_dim: int`` attribute; ``forward(inputs) -> h``.
+  ``h`` may be ``[B, D]`` or richer (per-timestamp ``[B, T, D]``, per-node …); then the backbone
+  also has ``pool(h) -> [B, D]``, used for evaluation.
+- head: an ``nn.Module`` built from ``in_dim`` (the backbone's ``out_dim``); ``forward(h) -> z``.
+- objective: an :class:`~anyclr.core.objective.Objective`.
+- dataset: a :class:`~anyclr.core.data.DataBundle`.
+- evaluator: a callable ``(train_x, train_y, test_x, test_y) -> dict[str, float]`` on numpy
+  features and integer labels; the factory takes the evaluator's parameters.
+
+Lifecycle hooks receive a :class:`~anyclr.core.trainer.TrainContext` and return nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import typer
+
+    from anyclr.core.components import Component, Recipe
+
+hookspec = pluggy.HookspecMarker("anyclr")
+hookimpl = pluggy.HookimplMarker("anyclr")
+
+
+@hookspec
+def anyclr_views() -> list[Component]:
+    """Called once when plug-ins load. Return the view generators this plug-in provides."""
+
+
+@hookspec
+def anyclr_backbones() -> list[Component]:
+    """Called once when plug-ins load. Return the backbones (encoder bodies) this plug-in provides."""
+
+
+@hookspec
+def anyclr_heads() -> list[Component]:
+    """Called once when plug-ins load. Return the heads (projectors, predictors) this plug-in provides."""
+
+
+@hookspec
+def anyclr_objectives() -> list[Component]:
+    """Called once when plug-ins load. Return the objectives (losses with their state) this plug-in provides."""
+
+
+@hookspec
+def anyclr_datasets() -> list[Component]:
+    """Called once when plug-ins load. Return the dataset readers this plug-in provides."""
+
+
+@hookspec
+def anyclr_evaluators() -> list[Component]:
+    """Called once when plug-ins load. Return the evaluation protocols this plug-in provides."""
+
+
+@hookspec
+def anyclr_recipes() -> list[Recipe]:
+    """Called once when plug-ins load. Return the TOML recipes this plug-in ships."""
+
+
+@hookspec
+def anyclr_train_start(context: Any) -> None:
+    """Called after the model, data and optimiser are built and before the first step (resume included)."""
+
+
+@hookspec
+def anyclr_step_end(context: Any, step: int, loss: float) -> None:
+    """Called after every optimiser step with the global step number and the step's loss."""
+
+
+@hookspec
+def anyclr_epoch_end(context: Any, epoch: int, metrics: dict[str, float]) -> None:
+    """Called after each epoch (1-based) with that epoch's logged metrics; the checkpoint is already written."""
+
+
+@hookspec
+def anyclr_train_end(context: Any, summary: dict[str, Any]) -> None:
+    """Called once training and evaluation are done, with the run's summary (as in ``summary.json``)."""
+
+
+@hookspec
+def anyclr_cli(app: typer.Typer) -> None:
+    """Called when the CLI starts. Add commands to the ``anyclr`` Typer app with ``app.command()``."""

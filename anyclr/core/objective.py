@@ -1,0 +1,56 @@
+"""Objectives: losses together with any state they need (queues, momentum targets, prototypes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from anyclr.core.errors import AnyclrError
+
+
+def encode_views(encoder: nn.Module, views: list[Any]) -> list[torch.Tensor]:
+    """Encode each view; same-shaped tensor views go through the encoder as one batch."""
+    if all(isinstance(v, torch.Tensor) for v in views) and len({tuple(v.shape) for v in views}) == 1:
+        z = encoder(torch.cat(views))
+        return list(z.chunk(len(views)))
+    return [encoder(v) for v in views]
+
+
+class Objective(nn.Module):
+    """Base for objectives.
+
+    The trainer calls :meth:`bind` once with the encoder (build target networks here), then, each step,
+    :meth:`training_step` with the views, and :meth:`after_step` after the optimiser step (EMA updates,
+    queue pushes). Parameters and buffers of the objective (predictors, prototypes, queues) are trained,
+    checkpointed and restored with the encoder. Simple losses only implement :meth:`forward`.
+    """
+
+    min_views: int = 2
+    needs_labels: bool = False
+
+    def bind(self, encoder: nn.Module) -> None:
+        """Called once before training with the online encoder."""
+
+    def check(self, views: list[Any], labels: torch.Tensor | None) -> None:
+        """Raise a clear error for inputs this objective cannot use."""
+        if len(views) < self.min_views:
+            raise AnyclrError(
+                f"{type(self).__name__} needs at least {self.min_views} views but got {len(views)}.",
+                "Set views.n_views to 2 or more.",
+            )
+        if self.needs_labels and (labels is None or bool((labels < 0).any())):
+            raise AnyclrError(f"{type(self).__name__} needs labels, but the dataset has none (or some are missing).")
+
+    def training_step(self, views: list[Any], encoder: nn.Module, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Return the loss for one batch of views."""
+        self.check(views, labels)
+        return self(encode_views(encoder, views), labels)
+
+    def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Return the loss from the encoded views."""
+        raise NotImplementedError
+
+    def after_step(self, encoder: nn.Module, progress: float) -> None:
+        """Called after each optimiser step; ``progress`` runs from 0 to 1 over training."""
