@@ -15,8 +15,13 @@ from anyclr.core.registry import Registry
 from anyclr.core.views import ViewGenerator
 
 
-def call_factory(registry: Registry, kind: str, section: str, params: dict[str, Any], info: dict[str, Any]) -> Any:
-    """Call the factory named ``params['name']`` with the other params plus any ``info`` keys it takes."""
+def call_factory(
+    registry: Registry, kind: str, section: str, params: dict[str, Any], info: dict[str, Any], key_prefix: str = ""
+) -> Any:
+    """Call the factory named ``params['name']`` with the other params plus any ``info`` keys it takes.
+
+    ``key_prefix`` is how the recipe spells these keys (``head_`` for the head), used in error messages.
+    """
     params = dict(params)
     name = params.pop("name")
     component = registry.get(kind, name)
@@ -26,8 +31,8 @@ def call_factory(registry: Registry, kind: str, section: str, params: dict[str, 
             if key not in accepted:
                 near = closest(key, accepted)
                 raise AnyclrError(
-                    f"Unknown key {section}.{key} for {kind} {name!r}.",
-                    ("Did you mean: " + ", ".join(f"{section}.{n}" for n in near) + "?")
+                    f"Unknown key {section}.{key_prefix}{key} for {kind} {name!r}.",
+                    ("Did you mean: " + ", ".join(f"{section}.{key_prefix}{n}" for n in near) + "?")
                     if near
                     else f"Its parameters: {', '.join(accepted) or '(none)'} (see `anyclr show {name}`).",
                 )
@@ -65,7 +70,9 @@ def build_encoder(registry: Registry, cfg: dict[str, Any], info: dict[str, Any])
     backbone = call_factory(registry, "backbone", "encoder", section, info)
     if not hasattr(backbone, "out_dim"):
         raise AnyclrError(f"Backbone {section['name']!r} has no out_dim attribute (plug-in bug).")
-    head = call_factory(registry, "head", "encoder", {"name": head_name, **head_params}, {"in_dim": backbone.out_dim})
+    head = call_factory(
+        registry, "head", "encoder", {"name": head_name, **head_params}, {"in_dim": backbone.out_dim}, key_prefix="head_"
+    )
     return Encoder(backbone, head)
 
 

@@ -40,6 +40,12 @@ class Objective(nn.Module):
                 f"{type(self).__name__} needs at least {self.min_views} views but got {len(views)}.",
                 "Set views.n_views to 2 or more.",
             )
+        sizes = {int(v.shape[0]) for v in views if isinstance(v, torch.Tensor) and v.dim() > 0}
+        if sizes and min(sizes) < 2:
+            raise AnyclrError(
+                f"{type(self).__name__} needs a batch of at least 2 samples but got {min(sizes)}.",
+                "Increase trainer.batch_size (and keep trainer.drop_last = true so no batch of one is left over).",
+            )
         if self.needs_labels and (labels is None or bool((labels < 0).any())):
             raise AnyclrError(f"{type(self).__name__} needs labels, but the dataset has none (or some are missing).")
 

@@ -1,0 +1,361 @@
+"""The library API: ``train`` a recipe, ``evaluate`` a finished run, ``embed`` data with a trained encoder.
+
+>>> import anyclr
+>>> summary = anyclr.train("image-simclr", ["trainer.epochs=1"])   # doctest: +SKIP
+>>> summary["metrics"]["knn_top1"]                                    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+from anyclr.core import checkpoint
+from anyclr.core.build import build_dataset, build_encoder, build_objective, build_views
+from anyclr.core.config import apply_overrides, dumps, load, loads, resolve
+from anyclr.core.data import DataBundle
+from anyclr.core.device import autocast_dtype, init_process_group, select_device, set_threads, use_channels_last
+from anyclr.core.distributed import is_distributed, is_main, world_size
+from anyclr.core.encoder import Encoder
+from anyclr.core.errors import AnyclrError
+from anyclr.core.evaluation import check_protocols, encoder_features, evaluate_encoder, results_table
+from anyclr.core.registry import Registry, get_registry
+from anyclr.core.runlog import RunLog, plot_embedding, plot_loss, read_metrics
+from anyclr.core.trainer import TrainContext, fit, make_context, restore_checkpoint
+
+CONFIG = "config.toml"
+SUMMARY = "summary.json"
+RESUMABLE_KEYS = ("trainer.epochs",)
+
+
+def train(
+    recipe: str = "image-simclr",
+    overrides: Sequence[str] = (),
+    *,
+    run_dir: str | Path | None = None,
+    resume: str | Path | None = None,
+    seed: int | None = None,
+    device: str | None = None,
+    progress: bool = True,
+    registry: Registry | None = None,
+) -> dict[str, Any]:
+    """Train ``recipe`` (a registered name or a .toml path), evaluate it, print and return the run's summary.
+
+    ``overrides`` are ``section.key=value`` strings; ``seed``/``device`` override ``trainer.seed``/``trainer.device``.
+    ``resume=DIR`` continues the run in DIR from its last checkpoint (overrides may only change trainer.epochs).
+    ``progress`` shows a live bar on a terminal (one line per epoch elsewhere); False shows neither.
+    """
+    registry = registry or get_registry()
+    if resume is not None:
+        recipe_name, cfg, out_dir = _resume_config(Path(resume), overrides, seed, device)
+    else:
+        recipe_name, cfg = load(str(recipe), registry)
+        cfg = resolve(apply_overrides(cfg, list(overrides)))
+        if seed is not None:
+            cfg["trainer"]["seed"] = int(seed)
+        if device is not None:
+            cfg["trainer"]["device"] = str(device)
+        out_dir = None
+    check_protocols(registry, cfg["eval"])  # fail on a typo now, not after hours of training
+    dev = select_device(cfg["trainer"]["device"])
+    init_process_group(dev)
+    previous_threads = set_threads(dev, int(cfg["trainer"]["threads"]))
+    try:
+        if out_dir is None:
+            out_dir = _shared(_new_run_dir(recipe_name, run_dir))
+        if is_main():
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / CONFIG).write_text(dumps(cfg), encoding="utf-8")
+        return _train(registry, recipe_name, cfg, out_dir, dev, resume is not None, progress)
+    finally:
+        if previous_threads is not None:
+            torch.set_num_threads(previous_threads)
+
+
+def _train(registry: Registry, recipe: str, cfg: dict[str, Any], run_dir: Path, dev: torch.device, resuming: bool, progress: bool) -> dict[str, Any]:
+    seed = int(cfg["trainer"]["seed"])
+    parts = build_parts(registry, cfg, seed)
+    initial = copy.deepcopy(parts.encoder) if "random_init" in cfg["eval"]["baselines"] else None
+    amp = autocast_dtype(dev, cfg["trainer"]["precision"])
+    channels_last = use_channels_last(dev, cfg["trainer"]["channels_last"], _first_input(parts.data))
+    log = RunLog(run_dir)
+    try:
+        ctx = make_context(
+            config=cfg, run_dir=run_dir, recipe=recipe, registry=registry, data=parts.data, views=parts.views,
+            encoder=parts.encoder, objective=parts.objective, device=dev, amp_dtype=amp, channels_last=channels_last, log=log,
+        )
+        if resuming:
+            restore_checkpoint(ctx, run_dir)
+            log.truncate_after(ctx.step)
+        fit(ctx, progress=progress)
+    finally:
+        log.close()
+    summary: dict[str, Any] = {}
+    if is_main():
+        summary = _evaluate_and_summarise(ctx, initial, amp, channels_last)
+        _write_json(run_dir / SUMMARY, summary)
+        _print_table(summary)
+    summary = _shared(summary)
+    registry.hook.anyclr_train_end(context=ctx, summary=summary)
+    return summary
+
+
+def _evaluate_and_summarise(ctx: TrainContext, initial: Encoder | None, amp: Any, channels_last: bool) -> dict[str, Any]:
+    cfg = ctx.config
+    result = evaluate_encoder(
+        ctx.registry, cfg, ctx.data, ctx.encoder, device=ctx.device, initial=initial, amp_dtype=amp, channels_last=channels_last
+    )
+    if bool(cfg["eval"]["plots"]):
+        plot_loss(read_metrics(ctx.run_dir), ctx.run_dir / "plots" / "loss.png")
+        test_x, test_y = result["test_features"]
+        plot_embedding(test_x, test_y, ctx.run_dir / "plots" / "embedding.png", seed=ctx.seed)
+    return {
+        "recipe": ctx.recipe,
+        "epochs": ctx.epoch,
+        "steps": ctx.step,
+        "train_seconds": round(ctx.train_seconds, 3),
+        "samples_per_second": round(ctx.samples_seen / ctx.train_seconds, 2) if ctx.train_seconds > 0 else 0.0,
+        "final_loss": ctx.loss_history[-1] if ctx.loss_history else None,
+        "loss_history": ctx.loss_history,
+        "metrics": result["metrics"],
+        "baselines": result["baselines"],
+        "notes": result["notes"],
+        "device": str(ctx.device) + (f" x{world_size()}" if is_distributed() else ""),
+        "world_size": world_size(),
+        "seed": ctx.seed,
+        "run_dir": str(ctx.run_dir),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "torch": torch.__version__,
+        "config": cfg,
+    }
+
+
+def evaluate(run_dir: str | Path, protocol: str = "all", registry: Registry | None = None, print_table: bool = False) -> dict[str, Any]:
+    """Re-load a run's config and weights and re-run its evaluation (``protocol``: all or one evaluator name).
+
+    Returns ``{recipe, epochs, metrics, baselines, notes, device, seed, run_dir}``; ``print_table`` also prints it.
+    """
+    registry = registry or get_registry()
+    run_dir = Path(run_dir)
+    recipe, cfg = _run_config(run_dir)
+    protocols = check_protocols(registry, cfg["eval"]) if protocol == "all" else [registry.get("evaluator", protocol).name]
+    dev = select_device(cfg["trainer"]["device"])
+    seed = int(cfg["trainer"]["seed"])
+    bundle, encoder, initial = _trained_encoder(registry, cfg, run_dir, seed, baselines="random_init" in cfg["eval"]["baselines"])
+    amp = autocast_dtype(dev, cfg["trainer"]["precision"])
+    channels_last = use_channels_last(dev, cfg["trainer"]["channels_last"], _first_input(bundle))
+    encoder.to(dev)
+    result = evaluate_encoder(registry, cfg, bundle, encoder, device=dev, initial=initial, protocols=protocols, amp_dtype=amp, channels_last=channels_last)
+    _, state = checkpoint.load(run_dir)
+    out = {
+        "recipe": recipe,
+        "epochs": int(state["epoch"]),
+        "metrics": result["metrics"],
+        "baselines": result["baselines"],
+        "notes": result["notes"],
+        "device": str(dev),
+        "seed": seed,
+        "run_dir": str(run_dir),
+    }
+    if print_table:
+        _print_table(out)
+    return out
+
+
+def embed(
+    run_dir: str | Path,
+    out: str | Path,
+    data_path: str | None = None,
+    overrides: Sequence[str] = (),
+    registry: Registry | None = None,
+) -> Path:
+    """Write backbone representations of the train then test split to ``out`` (.npy [N, D] float32, or .parquet)."""
+    registry = registry or get_registry()
+    out = Path(out)
+    if out.suffix not in (".npy", ".parquet"):
+        raise AnyclrError(f"Cannot write embeddings to {out}: unknown extension {out.suffix or '(none)'}.", "Use a .npy or .parquet file name.")
+    run_dir = Path(run_dir)
+    _, cfg = _run_config(run_dir)
+    sets = list(overrides) + ([f"data.path={json.dumps(str(data_path))}"] if data_path is not None else [])
+    for item in sets:
+        if not item.split("=", 1)[0].strip().startswith("data."):
+            raise AnyclrError(f"embed only accepts data.* overrides, got {item!r}.", "The encoder must stay as trained.")
+    cfg = resolve(apply_overrides(cfg, sets))
+    dev = select_device(cfg["trainer"]["device"])
+    bundle, encoder, _ = _trained_encoder(registry, cfg, run_dir, int(cfg["trainer"]["seed"]), baselines=False)
+    encoder.to(dev)
+    kw = {
+        "batch_size": int(cfg["eval"]["batch_size"]),
+        "device": dev,
+        "collate": bundle.collate,
+        "num_workers": int(cfg["trainer"]["num_workers"]),
+        "amp_dtype": autocast_dtype(dev, cfg["trainer"]["precision"]),
+        "channels_last": use_channels_last(dev, cfg["trainer"]["channels_last"], _first_input(bundle)),
+    }
+    splits = [("train", bundle.train)] + ([("test", bundle.test)] if bundle.test is not None else [])
+    feats, labels, names, index = [], [], [], []
+    for name, ds in splits:
+        x, y = encoder_features(encoder, ds, **kw)
+        feats.append(x)
+        labels.append(y)
+        names += [name] * len(x)
+        index.append(np.arange(len(x)))
+    x = np.concatenate(feats).astype(np.float32)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".npy":
+        np.save(out, x)
+    else:
+        _write_parquet(out, x, names, np.concatenate(index), np.concatenate(labels))
+    return out
+
+
+# -- helpers --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Parts:
+    """A recipe's built components."""
+
+    data: DataBundle
+    views: Any
+    encoder: Encoder
+    objective: Any
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (model initialisation, dataset splits)."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def build_parts(registry: Registry, cfg: dict[str, Any], seed: int) -> Parts:
+    """Build dataset, views, encoder and objective; the encoder's initial weights depend only on ``seed``."""
+    data, views, encoder = build_encoder_only(registry, cfg, seed, with_views=True)
+    objective = build_objective(registry, cfg, data.info, encoder)
+    return Parts(data, views, encoder, objective)
+
+
+def build_encoder_only(registry: Registry, cfg: dict[str, Any], seed: int, with_views: bool = False) -> tuple[DataBundle, Any, Encoder]:
+    """Build the dataset (and views), then seed and build the encoder exactly as training did."""
+    seed_everything(seed)
+    data = build_dataset(registry, cfg)
+    views = build_views(registry, cfg, data.info) if with_views else None
+    seed_everything(seed)
+    encoder = build_encoder(registry, cfg, data.info)
+    return data, views, encoder
+
+
+def _trained_encoder(registry: Registry, cfg: dict[str, Any], run_dir: Path, seed: int, baselines: bool) -> tuple[DataBundle, Encoder, Encoder | None]:
+    bundle, _, encoder = build_encoder_only(registry, cfg, seed)
+    initial = copy.deepcopy(encoder) if baselines else None
+    path = checkpoint.checkpoint_dir(run_dir) / checkpoint.WEIGHTS
+    checkpoint.restore(encoder, checkpoint.load_weights(path), "encoder", path)
+    return bundle, encoder, initial
+
+
+def _run_config(run_dir: Path) -> tuple[str, dict[str, Any]]:
+    path = run_dir / CONFIG
+    if not path.is_file():
+        raise AnyclrError(f"{run_dir} is not an anyclr run folder: {path} is missing.", "Pass the folder `anyclr train` printed.")
+    cfg = resolve(loads(path.read_text(encoding="utf-8"), str(path)))
+    recipe = None
+    summary = run_dir / SUMMARY
+    if summary.is_file():
+        recipe = json.loads(summary.read_text(encoding="utf-8")).get("recipe")
+    if recipe is None:
+        state_path = checkpoint.checkpoint_dir(run_dir) / checkpoint.STATE
+        recipe = checkpoint.load_state(state_path).get("recipe") if state_path.is_file() else None
+    return str(recipe or run_dir.name), cfg
+
+
+def _resume_config(run_dir: Path, overrides: Sequence[str], seed: int | None, device: str | None) -> tuple[str, dict[str, Any], Path]:
+    for item in overrides:
+        key = item.split("=", 1)[0].strip()
+        if key not in RESUMABLE_KEYS:
+            raise AnyclrError(
+                f"Cannot change {key!r} when resuming {run_dir}: only trainer.epochs may change.",
+                "Start a new run to change anything else.",
+            )
+    state_path = checkpoint.checkpoint_dir(run_dir) / checkpoint.STATE
+    if not state_path.is_file():
+        raise AnyclrError(f"Cannot resume {run_dir}: {state_path} is missing.", "Resume a folder written by `anyclr train`.")
+    recipe, cfg = _run_config(run_dir)
+    state = checkpoint.load_state(state_path)
+    cfg = resolve(apply_overrides(cfg, list(overrides)))
+    if seed is not None and int(seed) != int(cfg["trainer"]["seed"]):
+        raise AnyclrError(f"Cannot change the seed when resuming {run_dir} (it was {cfg['trainer']['seed']}).")
+    if device is not None:
+        cfg["trainer"]["device"] = str(device)
+    if int(cfg["trainer"]["epochs"]) < int(state["epoch"]):
+        raise AnyclrError(
+            f"Cannot resume {run_dir} for {cfg['trainer']['epochs']} epochs: it has already trained {state['epoch']}.",
+            f"Set trainer.epochs to {state['epoch']} or more.",
+        )
+    return str(state.get("recipe") or recipe), cfg, run_dir
+
+
+def _new_run_dir(recipe: str, run_dir: str | Path | None) -> Path:
+    """Return a fresh run folder: ``runs/<recipe>-<time>`` by default, suffixed when it already holds files."""
+    base = Path(run_dir) if run_dir is not None else Path("runs") / f"{Path(recipe).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    candidate, n = base, 2
+    while candidate.exists() and (not candidate.is_dir() or any(candidate.iterdir())):
+        candidate = base.with_name(f"{base.name}-{n}")
+        n += 1
+    return candidate
+
+
+def _shared(obj: Any) -> Any:
+    """Return rank 0's ``obj`` on every rank (run folder names, summaries)."""
+    if not is_distributed():
+        return obj
+    box = [obj]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]
+
+
+def _first_input(bundle: DataBundle) -> Any:
+    try:
+        return bundle.train[0][0]
+    except (IndexError, KeyError, TypeError):
+        return None
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    from anyclr.core.checkpoint import atomic_write
+
+    text = json.dumps(obj, indent=2, default=str)
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
+
+
+def _write_parquet(path: Path, x: np.ndarray, split: list[str], index: np.ndarray, label: np.ndarray) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise AnyclrError("Writing .parquet needs pyarrow.", "pip install pyarrow, or write .npy instead.") from None
+    columns = {"split": pa.array(split), "index": pa.array(index), "label": pa.array(label)}
+    for j in range(x.shape[1]):
+        columns[f"f{j}"] = pa.array(x[:, j])
+    pq.write_table(pa.table(columns), str(path))
+
+
+def _print_table(summary: dict[str, Any]) -> None:
+    from rich.console import Console
+
+    console = Console()
+    console.print(results_table(summary))
+    for note in summary.get("notes", []):
+        console.print(f"[dim]note: {note}[/dim]")
+    if summary.get("run_dir"):
+        console.print(f"run folder: {summary['run_dir']}")

@@ -1,0 +1,371 @@
+"""The ``anyclr`` command line: thin commands that parse arguments, call anyclr.api or the registry, and print.
+
+Exit codes: 0 success, 1 unexpected error (a bug; ``--debug`` shows the traceback), 2 bad input
+(unknown recipe, key or component, missing file …), 130 interrupted.
+"""
+
+import importlib
+import importlib.metadata as md
+import inspect
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated, Any
+
+import pluggy
+import typer
+from rich.syntax import Syntax
+from rich.text import Text
+
+from anyclr import __version__
+from anyclr.cli_errors import AnyclrGroup, debug_from_env, report, stderr_console
+from anyclr.cli_launch import launch_distributed
+from anyclr.cli_render import (
+    component_details,
+    components_table,
+    plugins_table,
+    recipes_table,
+    stdout_console,
+)
+from anyclr.core import config, hookspecs
+from anyclr.core import registry as registry_module
+from anyclr.core.components import KINDS, Component, Recipe
+from anyclr.core.errors import AnyclrError, unknown_name
+from anyclr.core.registry import Registry, get_registry
+
+DEFAULT_RECIPE = "image-simclr"
+# `--kind encoder` lists what an [encoder] section combines.
+KIND_CHOICES = {**{k: [k] for k in KINDS}, "encoder": ["backbone", "head"]}
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        "-s",
+        metavar="SECTION.KEY=VALUE",
+        help="Override one recipe key (repeatable), e.g. --set trainer.epochs=5 --set objective.temperature=0.5.",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _api() -> ModuleType:
+    """Return anyclr.api (imported on use: it pulls in torch and the trainer)."""
+    return importlib.import_module("anyclr.api")
+
+
+def _existing_dir(path: Path, what: str) -> Path:
+    if not path.is_dir():
+        raise AnyclrError(f"{what} {path} does not exist or is not a directory.", "Pass a run directory written by `anyclr train`.")
+    return path
+
+
+def _kinds(kind: str | None) -> list[str | None]:
+    if kind is None:
+        return [None]
+    if kind not in KIND_CHOICES:
+        raise unknown_name("component kind", kind, KIND_CHOICES)
+    return list(KIND_CHOICES[kind])
+
+
+# -- commands ---------------------------------------------------------------------------------------------------
+
+
+def train(
+    recipe: Annotated[
+        str | None,
+        typer.Argument(help=f"Recipe name (see `anyclr recipes`) or path to a .toml file. Default: {DEFAULT_RECIPE}.", show_default=False),
+    ] = None,
+    set_: SetOption = None,
+    device: Annotated[str | None, typer.Option(help="auto, cpu, cuda or cuda:N. Default: the recipe's trainer.device.", show_default=False)] = None,
+    run_dir: Annotated[Path | None, typer.Option("--run-dir", help="Directory for this run. Default: a new folder under runs/.", show_default=False)] = None,
+    resume: Annotated[
+        Path | None, typer.Option(help="Continue the run in this directory from its last checkpoint (its recipe is reused).", show_default=False)
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed. Default: the recipe's trainer.seed.", show_default=False)] = None,
+    nproc: Annotated[int, typer.Option(min=1, help="Processes to train with (one per GPU); more than 1 uses distributed data parallel.")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Hide the progress bar.")] = False,
+) -> None:
+    """Train a recipe, evaluate it, and write checkpoints, metrics, plots and summary.json to a run directory.
+
+    Examples: `anyclr train`, `anyclr train ts-ts2vec --set trainer.epochs=5`, `anyclr train my.toml --device cuda`,
+    `anyclr train --resume runs/image-simclr-20250101-120000`.
+    """
+    sets = list(set_ or [])
+    if resume is not None:
+        _existing_dir(resume, "Run directory")
+    if nproc > 1:
+        raise typer.Exit(launch_distributed(train_argv(recipe, sets, device, run_dir, resume, seed, quiet), nproc))
+    kwargs: dict[str, Any] = {
+        "overrides": tuple(sets),
+        "run_dir": run_dir,
+        "resume": resume,
+        "seed": seed,
+        "device": device,
+        "progress": not quiet,
+    }
+    if recipe is not None or resume is None:
+        kwargs["recipe"] = recipe or DEFAULT_RECIPE
+    summary = _api().train(**kwargs)
+    # The trainer prints the results table and the run folder; the CLI adds what to do with it.
+    where = (summary or {}).get("run_dir") or run_dir or resume
+    if where:
+        stdout_console().print(Text(f"Next: anyclr evaluate {where}   ·   anyclr embed {where} --out embeddings.npy", style="dim"))
+
+
+def train_argv(
+    recipe: str | None, sets: list[str], device: str | None, run_dir: Path | None, resume: Path | None, seed: int | None, quiet: bool
+) -> list[str]:
+    """Rebuild a ``train`` command line without ``--nproc`` (what each distributed process runs)."""
+    argv = ["train"] + ([recipe] if recipe else [])
+    for item in sets:
+        argv += ["--set", item]
+    for flag, value in (("--device", device), ("--run-dir", run_dir), ("--resume", resume), ("--seed", seed)):
+        if value is not None:
+            argv += [flag, str(value)]
+    return argv + (["--quiet"] if quiet else [])
+
+
+def evaluate(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory written by `anyclr train`.", show_default=False)],
+    protocol: Annotated[
+        str, typer.Option("--protocol", "-p", help="knn, linear, rankme, svm … (see `anyclr components --kind evaluator`) or all.")
+    ] = "all",
+    as_json: JsonOption = False,
+) -> None:
+    """Evaluate a trained run's frozen features again with one protocol or all of the recipe's protocols."""
+    result = _api().evaluate(_existing_dir(run_dir, "Run directory"), protocol=protocol, print_table=not as_json)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, default=str))
+
+
+def embed(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory written by `anyclr train`.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file: .npy (one array) or .parquet (one row per sample).", show_default=False)],
+    data: Annotated[
+        str | None,
+        typer.Option("--data", help="Data to embed, read by the run's dataset (data.path). Default: the run's own data.", show_default=False),
+    ] = None,
+    set_: SetOption = None,
+) -> None:
+    """Embed data with a trained run's backbone and save the features (labels too for .parquet)."""
+    path = _api().embed(_existing_dir(run_dir, "Run directory"), out, data_path=data, overrides=tuple(set_ or []))
+    stdout_console().print(Text.assemble(("Wrote embeddings to ", "bold"), str(path or out)))
+
+
+def plugins(as_json: JsonOption = False) -> None:
+    """List the discovered plug-ins (entry point group `anyclr`), whether each loaded, and what it provides."""
+    registry = get_registry()
+    if as_json:
+        rows = [dict(name=p.name, version=p.version, distribution=p.distribution, status=p.status, reason=p.reason) for p in registry.plugins]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    stdout_console().print(plugins_table(registry))
+
+
+def components(
+    kind: Annotated[
+        str | None,
+        typer.Option(help="view, backbone, head, encoder (= backbone + head), objective, dataset, evaluator or recipe.", show_default=False),
+    ] = None,
+    modality: Annotated[str | None, typer.Option(help="Only components for this modality (and modality-agnostic ones).", show_default=False)] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the registered components with their plug-in, summary and parameters (defaults shown)."""
+    registry = get_registry()
+    items = [c for k in _kinds(kind) for c in registry.components(k, modality)]
+    if as_json:
+        typer.echo(json.dumps([_component_json(c) for c in items], indent=2, default=repr))
+        return
+    stdout_console().print(components_table(items))
+
+
+def _component_json(item: Component | Recipe) -> dict[str, Any]:
+    out: dict[str, Any] = dict(kind=item.kind, name=item.name, modality=item.modality, plugin=item.plugin, summary=item.describe())
+    if isinstance(item, Component):
+        out["parameters"] = [
+            {"name": k, "required": v is inspect.Parameter.empty, "default": None if v is inspect.Parameter.empty else v}
+            for k, v in item.parameters().items()
+        ]
+    else:
+        out["path"] = str(item.path)
+    return out
+
+
+def recipes(
+    modality: Annotated[str | None, typer.Option(help="Only recipes for this modality.", show_default=False)] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the recipes that plug-ins ship (train one with `anyclr train NAME`, read it with `anyclr show NAME`)."""
+    items = get_registry().components("recipe", modality)
+    if as_json:
+        typer.echo(json.dumps([_component_json(c) for c in items], indent=2))
+        return
+    stdout_console().print(recipes_table(items))
+
+
+def show(
+    name: Annotated[str, typer.Argument(help="A recipe or component name, or a recipe .toml file.", show_default=False)],
+    kind: Annotated[str | None, typer.Option(help="Only look among components of this kind.", show_default=False)] = None,
+    set_: SetOption = None,
+) -> None:
+    """Show a recipe as resolved TOML (defaults filled, --set applied), or a component's documentation and parameters."""
+    registry = get_registry()
+    sets = list(set_ or [])
+    if name.endswith(".toml") or Path(name).is_file():
+        _, cfg = config.load(name, registry)
+        _print_toml(_resolved_text(cfg, sets))
+        return
+    kinds = _kinds(kind)
+    matches = [m for m in registry.find(name) if kinds == [None] or m.kind in kinds]
+    if not matches:
+        choices = [c.name for k in kinds for c in registry.components(k)]
+        raise unknown_name(kind or "component or recipe", name, choices)
+    if sets and not any(isinstance(m, Recipe) for m in matches):
+        raise AnyclrError("--set applies to recipes only.", f"{name!r} is a {matches[0].kind}.")
+    console = stdout_console()
+    for i, item in enumerate(matches):
+        if i:
+            console.rule()
+        if isinstance(item, Recipe):
+            cfg = config.loads(item.text(), f"recipe {item.name!r}")
+            header = f"# recipe {item.name} (plug-in {item.plugin}, {item.path})\n"
+            _print_toml(header + _resolved_text(cfg, sets))
+        else:
+            console.print(component_details(item))
+
+
+def _resolved_text(cfg: dict[str, Any], sets: list[str]) -> str:
+    return config.dumps(config.resolve(config.apply_overrides(cfg, sets)))
+
+
+def _print_toml(text: str) -> None:
+    console = stdout_console()
+    if console.is_terminal:
+        console.print(Syntax(text, "toml", background_color="default"))
+    else:
+        typer.echo(text)
+
+
+def new_plugin(
+    name: Annotated[str, typer.Argument(help="Plug-in name, e.g. 'my-audio' (components get it as prefix).", show_default=False)],
+    directory: Annotated[Path, typer.Option("--dir", help="Folder to create the package in.")] = Path("."),
+) -> None:
+    """Create a third-party plug-in package (pyproject entry point, one view, one backbone, a recipe, tests)."""
+    from anyclr.cli_scaffold import plugin_names, scaffold
+
+    root = scaffold(name, directory)
+    names = plugin_names(name)
+    console = stdout_console()
+    console.print(Text.assemble(("Created ", "bold"), str(root)))
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        console.print(f"  {path.relative_to(root)}", markup=False)
+    console.print(Text("\nNext steps:", style="bold"))
+    for line in (
+        f"pip install -e {root}",
+        f"anyclr components --kind view            # lists {names['name']}-noise",
+        f"anyclr train {names['name']}-digits --set trainer.epochs=1",
+        f"pytest {root / 'tests'}",
+    ):
+        console.print(f"  {line}", markup=False)
+
+
+# -- the app ----------------------------------------------------------------------------------------------------
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"anyclr {__version__}")
+        raise typer.Exit()
+
+
+def root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors (or set ANYCLR_DEBUG=1).")] = False,
+    version: Annotated[
+        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = None,
+) -> None:
+    """Contrastive self-supervised representation learning for any modality.
+
+    Train a recipe, evaluate or embed with a finished run, and browse the plug-ins, components and recipes.
+    """
+
+
+COMMANDS = {
+    "train": train,
+    "evaluate": evaluate,
+    "embed": embed,
+    "plugins": plugins,
+    "components": components,
+    "recipes": recipes,
+    "show": show,
+    "new-plugin": new_plugin,
+}
+
+
+def make_app(registry: Registry | None = None) -> typer.Typer:
+    """Build the Typer app: the built-in commands plus those plug-ins add through the ``anyclr_cli`` hook."""
+    app = typer.Typer(
+        cls=AnyclrGroup,
+        name="anyclr",
+        no_args_is_help=True,
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(root)
+    for name, fn in COMMANDS.items():
+        app.command(name)(fn)
+    add_plugin_commands(app, registry)
+    return app
+
+
+def add_plugin_commands(app: typer.Typer, registry: Registry | None = None) -> None:
+    """Let each plug-in add commands; one that fails is reported and skipped, never fatal."""
+    pm = registry.pm if registry is not None else _cli_plugin_manager()
+    for impl in pm.hook.anyclr_cli.get_hookimpls():
+        try:
+            impl.function(*[{"app": app}[arg] for arg in impl.argnames])
+        except Exception as exc:
+            plugin = pm.get_name(impl.plugin) or "?"
+            stderr_console().print(
+                Text(f"Warning: plug-in {plugin!r} could not add its commands: {type(exc).__name__}: {exc}", style="yellow")
+            )
+
+
+def _cli_plugin_manager() -> pluggy.PluginManager:
+    """Return the loaded registry's plug-in manager, or a light one that only imports the plug-in modules.
+
+    Building the full registry calls every component hook, which imports the implementations (torch,
+    torch-geometric …); ``anyclr --help`` and ``--version`` only need each plug-in's ``anyclr_cli``.
+    """
+    loaded = registry_module._REGISTRY
+    if loaded is not None:
+        return loaded.pm
+    pm = pluggy.PluginManager("anyclr")
+    pm.add_hookspecs(hookspecs)
+    seen: set[str] = set()
+    for ep in sorted(md.entry_points(group=registry_module.ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if ep.name in seen:  # as the registry does: the same distribution visible twice on sys.path
+            continue
+        seen.add(ep.name)
+        try:
+            pm.register(ep.load(), name=ep.name)
+        except Exception:
+            continue  # `anyclr plugins` reports why
+    return pm
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``anyclr`` script and ``python -m anyclr``."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        app = make_app()
+    except (Exception, KeyboardInterrupt) as exc:
+        sys.exit(report(exc, "--debug" in args or debug_from_env()))
+    app(args=args, prog_name="anyclr")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Checkpoints: weights as safetensors, training state via ``torch.load(weights_only=True)``, written atomically.
+
+A run keeps ``checkpoints/last.safetensors`` (encoder and objective ``state_dict``s, which include queues, EMA
+targets and prototypes, under the prefixes ``encoder.`` and ``objective.``) and ``checkpoints/last.state.pt``
+(optimiser state, epoch, step, RNG states, loss history). Both carry the epoch, so a pair written by two
+different epochs (a crash between the two renames) is detected instead of silently mixed.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from anyclr.core.errors import AnyclrError
+
+WEIGHTS = "last.safetensors"
+STATE = "last.state.pt"
+
+
+def checkpoint_dir(run_dir: str | Path) -> Path:
+    """Return the run's checkpoint folder."""
+    return Path(run_dir) / "checkpoints"
+
+
+def atomic_write(path: Path, write: Callable[[str], None]) -> None:
+    """Call ``write(tmp_path)`` on a temporary file next to ``path``, then rename it over ``path``.
+
+    The old file stays intact until the new one is complete and flushed; the temporary file is removed
+    if writing fails.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def weights_of(modules: dict[str, nn.Module]) -> dict[str, torch.Tensor]:
+    """Flatten the modules' state_dicts into ``{prefix.key: tensor}`` as independent, contiguous CPU tensors.
+
+    Cloning breaks storage sharing (tied weights, an objective holding the encoder), which safetensors refuses.
+    """
+    out: dict[str, torch.Tensor] = {}
+    for prefix, module in modules.items():
+        for key, value in module.state_dict().items():
+            if isinstance(value, torch.Tensor):
+                out[f"{prefix}.{key}"] = value.detach().to("cpu", copy=True).contiguous()
+    return out
+
+
+def save(run_dir: str | Path, modules: dict[str, nn.Module], state: dict[str, Any]) -> Path:
+    """Write weights and training state for ``state['epoch']`` atomically; return the checkpoint folder."""
+    folder = checkpoint_dir(run_dir)
+    epoch = str(int(state["epoch"]))
+    tensors = weights_of(modules)
+    atomic_write(folder / STATE, lambda tmp: torch.save(state, tmp))
+    atomic_write(folder / WEIGHTS, lambda tmp: save_file(tensors, tmp, metadata={"epoch": epoch}))
+    return folder
+
+
+def load_weights(path: str | Path) -> dict[str, torch.Tensor]:
+    """Read a safetensors weights file (no code can run while loading it)."""
+    path = Path(path)
+    if not path.is_file():
+        raise AnyclrError(f"Checkpoint {path} does not exist.", "Is this a run folder? It should hold checkpoints/.")
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise AnyclrError(f"Checkpoint {path} is not a valid safetensors file: {exc}") from None
+
+
+def weights_epoch(path: str | Path) -> int | None:
+    """Return the epoch recorded in a weights file's metadata (None if absent)."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as fh:
+        meta = fh.metadata() or {}
+    return int(meta["epoch"]) if "epoch" in meta else None
+
+
+def load_state(path: str | Path) -> dict[str, Any]:
+    """Read a training-state file with ``torch.load(weights_only=True)``: a crafted pickle cannot run code."""
+    path = Path(path)
+    if not path.is_file():
+        raise AnyclrError(f"Checkpoint state {path} does not exist.", "Is this a run folder? It should hold checkpoints/.")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, TypeError, AttributeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise AnyclrError(
+            f"Refusing to load checkpoint state {path}: it is not a plain anyclr training state ({first}).",
+            "Only load checkpoints you trust; anyclr loads them without executing code. Delete the file or resume from another run.",
+        ) from None
+    if not isinstance(state, dict) or "epoch" not in state:
+        raise AnyclrError(f"Checkpoint state {path} is not an anyclr training state (no 'epoch').")
+    return state
+
+
+def load(run_dir: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Return ``(weights, state)`` of a run's last checkpoint, checking both belong to the same epoch."""
+    folder = checkpoint_dir(run_dir)
+    weights_path, state_path = folder / WEIGHTS, folder / STATE
+    weights = load_weights(weights_path)
+    state = load_state(state_path)
+    epoch = weights_epoch(weights_path)
+    if epoch is not None and epoch != int(state["epoch"]):
+        raise AnyclrError(
+            f"Checkpoint files in {folder} disagree: weights are from epoch {epoch}, state from epoch {state['epoch']}.",
+            "The run was interrupted while saving; it cannot be resumed exactly.",
+        )
+    return weights, state
+
+
+def split_weights(weights: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
+    """Return the entries under ``prefix.`` with the prefix removed."""
+    cut = len(prefix) + 1
+    return {k[cut:]: v for k, v in weights.items() if k.startswith(prefix + ".")}
+
+
+def restore(module: nn.Module, weights: dict[str, torch.Tensor], prefix: str, source: str | Path) -> None:
+    """Load ``prefix.*`` weights into ``module`` (strictly), naming the file on mismatch."""
+    part = split_weights(weights, prefix)
+    try:
+        module.load_state_dict(part, strict=True)
+    except RuntimeError as exc:
+        raise AnyclrError(
+            f"Checkpoint {source} does not match the {prefix} built from the run's config.toml: {str(exc).splitlines()[0]}",
+            "Was config.toml edited after training?",
+        ) from None

@@ -1,0 +1,1 @@
+"""Built-in evaluation protocols on frozen features: kNN, linear probe, RankMe, SVM."""

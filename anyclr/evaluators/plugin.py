@@ -1,0 +1,23 @@
+"""Registers the built-in evaluators (modality-agnostic) through the ``anyclr`` entry point."""
+
+from __future__ import annotations
+
+from anyclr.core.components import Component
+from anyclr.core.hookspecs import hookimpl
+
+
+@hookimpl
+def anyclr_evaluators() -> list[Component]:
+    """Return the built-in evaluation protocols."""
+    from anyclr.evaluators.knn import knn
+    from anyclr.evaluators.linear import linear
+    from anyclr.evaluators.rankme import rankme
+    from anyclr.evaluators.svm import svm, svm_cv
+
+    return [
+        Component("knn", knn, summary="Weighted kNN on cosine similarity (k, temperature); reports knn_top1."),
+        Component("linear", linear, summary="Logistic regression on standardised features, C chosen on a validation split; linear_top1."),
+        Component("rankme", rankme, summary="RankMe: effective rank of the embedding matrix (no labels needed)."),
+        Component("svm", svm, summary="RBF SVM with a grid over C by 5-fold CV (TS2Vec protocol); svm_top1."),
+        Component("svm_cv", svm_cv, summary="SVM accuracy by stratified k-fold CV over all samples (GraphCL protocol); svm_top1."),
+    ]

@@ -1,0 +1,52 @@
+"""Barlow Twins: push the cross-correlation of two views' standardised embeddings towards the identity."""
+
+from __future__ import annotations
+
+import itertools
+
+import torch
+
+from anyclr.core.objective import Objective
+from anyclr.objectives.parts.checks import check_embeddings
+from anyclr.objectives.parts.layout import gather_views
+
+
+class BarlowTwins(Objective):
+    """Barlow Twins (Zbontar et al. 2021, arXiv 2103.03230)::
+
+        Z_a = (Z_a - mean) / std   (per dimension, over the batch)
+        C = Z_1^T Z_2 / N
+        loss = sum_i (1 - C_ii)^2 + lam * sum_{i != j} C_ij^2
+
+    The batch statistics and ``C`` use the whole batch gathered from all ranks (every rank computes the full
+    loss); ``std`` is the unbiased one, as in the paper's pseudocode. With more than two views the loss is
+    averaged over all pairs of views.
+
+    Args:
+        lam: weight of the redundancy-reduction (off-diagonal) term (default 5e-3).
+    """
+
+    def __init__(self, lam: float = 5e-3) -> None:
+        super().__init__()
+        if lam < 0:
+            raise ValueError(f"lam must be non-negative, got {lam}")
+        self.lam = float(lam)
+
+    def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Return the Barlow Twins loss over the (global) batch."""
+        check_embeddings(z, "barlow")
+        full = gather_views(z, normalize=False).full
+        if full.dtype in (torch.float16, torch.bfloat16):
+            full = full.float()
+        n = full.shape[1]
+        standard = (full - full.mean(1, keepdim=True)) / full.std(1, keepdim=True)
+        pairs = list(itertools.combinations(range(full.shape[0]), 2))
+        total = full.new_zeros(())
+        for a, c in pairs:
+            corr = standard[a].T @ standard[c] / n
+            diagonal = torch.diagonal(corr)
+            total = total + (1 - diagonal).pow(2).sum() + self.lam * (corr.pow(2).sum() - diagonal.pow(2).sum())
+        return total / len(pairs)
+
+    def extra_repr(self) -> str:
+        return f"lam={self.lam}"

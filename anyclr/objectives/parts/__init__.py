@@ -1,0 +1,1 @@
+"""Small parts objectives are composed from: input checks, InfoNCE, EMA targets, queues, predictors, Sinkhorn."""

@@ -1,0 +1,75 @@
+"""Multi-positive InfoNCE over a similarity matrix, with a memory-lean hand-written backward.
+
+For each anchor ``i``: ``mean_{p in P(i)} [ logsumexp_{a != i} s_ia / tau  -  s_ip / tau ]``.
+With one positive per anchor this is NT-Xent; with several it is the SupCon ``L_out`` form.
+
+Only the ``[A, M]`` logits are kept for backward, and backward turns them into the gradient in place,
+so peak memory is about two ``A x M`` matrices (autograd through ``logsumexp`` and ``gather`` keeps
+three or four). Logits are computed in float32 or wider even under autocast, for a stable softmax.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+
+class _MultiPositiveNCE(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any,
+        anchors: torch.Tensor,
+        candidates: torch.Tensor,
+        self_index: torch.Tensor,
+        positives: torch.Tensor,
+        inv_tau: float,
+    ) -> torch.Tensor:
+        with torch.autocast(device_type=anchors.device.type, enabled=False):
+            logits = anchors @ candidates.T
+            logits.mul_(inv_tau)
+            rows = torch.arange(logits.shape[0], device=logits.device)
+            logits[rows, self_index] = float("-inf")
+            lse = torch.logsumexp(logits, dim=1)
+            if positives.dtype == torch.bool:
+                count = positives.sum(1).clamp_min(1).to(logits.dtype)
+                pos = torch.where(positives, logits, logits.new_zeros(())).sum(1) / count
+            else:
+                count = logits.new_full((logits.shape[0],), positives.shape[1])
+                pos = logits.gather(1, positives).mean(1)
+        ctx.inv_tau = inv_tau
+        ctx.save_for_backward(anchors, candidates, logits, lse, positives, count)
+        return lse - pos
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[Any, ...]:
+        anchors, candidates, logits, lse, positives, count = ctx.saved_tensors
+        # d loss_i / d logit_ia = softmax_ia - [a in P(i)] / |P(i)|; built in the saved logits' storage.
+        # (A second backward through the same graph fails loudly: autograd sees the in-place change.)
+        g = logits.sub_(lse[:, None]).exp_()
+        if positives.dtype == torch.bool:
+            g.sub_(positives.to(g.dtype) / count[:, None])
+        else:
+            g.scatter_add_(1, positives, (-1.0 / count)[:, None].expand_as(positives).to(g.dtype))
+        g.mul_((grad.to(g.dtype) * ctx.inv_tau)[:, None])
+        grad_anchors = (g @ candidates).to(anchors.dtype) if ctx.needs_input_grad[0] else None
+        grad_candidates = (g.T @ anchors).to(candidates.dtype) if ctx.needs_input_grad[1] else None
+        return grad_anchors, grad_candidates, None, None, None
+
+
+def multi_positive_nce(
+    anchors: torch.Tensor,
+    candidates: torch.Tensor,
+    self_index: torch.Tensor,
+    positives: torch.Tensor,
+    temperature: float,
+) -> torch.Tensor:
+    """Return the per-anchor InfoNCE loss ``[A]`` with several positives per anchor.
+
+    ``anchors`` ``[A, D]`` and ``candidates`` ``[M, D]`` are (normalised) embeddings; ``self_index[i]``
+    is anchor ``i``'s own column in the candidates (left out of the denominator); ``positives`` is
+    either column indices ``[A, P]`` (P positives each) or a boolean mask ``[A, M]``.
+    """
+    dtype = torch.promote_types(torch.promote_types(anchors.dtype, candidates.dtype), torch.float32)
+    anchors, candidates = anchors.to(dtype), candidates.to(dtype)
+    return _MultiPositiveNCE.apply(anchors, candidates, self_index, positives, 1.0 / temperature)

@@ -1,0 +1,67 @@
+"""Stack a list of view embeddings and gather them from every rank, keeping track of this rank's rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from anyclr.core.distributed import gather_batch
+
+
+@dataclass
+class GatheredViews:
+    """This rank's views ``[V, B, D]``, all ranks' views ``[V, M, D]``, and where this rank's ``B`` rows start in ``M``."""
+
+    local: torch.Tensor
+    full: torch.Tensor
+    offset: int
+
+    @property
+    def n_views(self) -> int:
+        """Number of views ``V``."""
+        return self.local.shape[0]
+
+    @property
+    def local_batch(self) -> int:
+        """Samples on this rank ``B``."""
+        return self.local.shape[1]
+
+    @property
+    def global_batch(self) -> int:
+        """Samples on all ranks ``M``."""
+        return self.full.shape[1]
+
+
+def gather_views(z: list[torch.Tensor], normalize: bool = True) -> GatheredViews:
+    """Stack views (L2-normalised unless told otherwise) and gather them across ranks with gradient."""
+    local = torch.stack(z, dim=0)
+    if normalize:
+        local = F.normalize(local, dim=-1)
+    # One collective for all views: gather [B, V, D] along the batch, then put views first again.
+    full, offset = gather_batch(local.transpose(0, 1))
+    return GatheredViews(local, full.transpose(0, 1), offset)
+
+
+def anchor_index(g: GatheredViews) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return, for this rank's anchors (row ``v*B + i``), the global sample index and view of each.
+
+    Candidates are laid out as ``g.full.reshape(V*M, D)``: column ``w*M + j`` is view ``w`` of global sample ``j``.
+    """
+    v, b = g.n_views, g.local_batch
+    device = g.local.device
+    sample = (torch.arange(b, device=device) + g.offset).repeat(v)
+    view = torch.arange(v, device=device).repeat_interleave(b)
+    return sample, view
+
+
+def same_sample_mask(g: GatheredViews) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return ``(self_mask, positive_mask)`` ``[V*B, V*M]``: the anchor itself, and the other views of its sample."""
+    sample, view = anchor_index(g)
+    m = g.global_batch
+    col_sample = torch.arange(m, device=sample.device).repeat(g.n_views)
+    col_view = torch.arange(g.n_views, device=sample.device).repeat_interleave(m)
+    same = sample[:, None] == col_sample[None, :]
+    self_mask = same & (view[:, None] == col_view[None, :])
+    return self_mask, same & ~self_mask

@@ -1,0 +1,106 @@
+"""SwAV: predict one view's Sinkhorn cluster assignment (code) from another view's prototype scores."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from anyclr.core.distributed import gather_no_grad, rank_offset, share_of_mean
+from anyclr.core.objective import Objective
+from anyclr.objectives.parts.checks import check_embeddings
+from anyclr.objectives.parts.queue import Queue
+from anyclr.objectives.parts.sinkhorn import sinkhorn
+
+
+def swapped_prediction_sums(scores: list[torch.Tensor], codes: list[torch.Tensor], temperature: float) -> torch.Tensor:
+    """Per sample, ``mean_s mean_{t != s} -sum_k q_s,k log softmax(scores_t / tau)_k``; codes of the first views."""
+    v = len(scores)
+    log_p = [F.log_softmax(x / temperature, dim=1) for x in scores]
+    terms = [-(codes[s] * log_p[t]).sum(1) for s in range(len(codes)) for t in range(v) if t != s]
+    return torch.stack(terms).sum(0) / (len(codes) * (v - 1))
+
+
+class SwAV(Objective):
+    """Swapping Assignments between Views (Caron et al. 2020, arXiv 2006.09882).
+
+    Normalised projections are scored against ``n_prototypes`` unit-norm prototypes (``scores = z C^T``).
+    Codes ``q`` for the first two views come from Sinkhorn-Knopp on the scores of the whole batch
+    (gathered from all ranks, plus the queue when there is one); every other view predicts them::
+
+        loss = mean_{s in first 2} mean_{t != s} mean_i -sum_k q_s,ik log softmax(scores_t,i / tau)_k
+
+    Extra views (multi-crop) only predict. Prototypes are re-normalised after each step and may be frozen
+    for the first steps; they, the queue and the step count are saved in checkpoints.
+
+    Args:
+        embed_dim: width of the projection (filled in from the head's ``out_dim``).
+        n_prototypes: number of prototypes (default 512).
+        temperature: ``tau`` (default 0.1).
+        epsilon: Sinkhorn entropy regularisation (default 0.05).
+        sinkhorn_iterations: Sinkhorn iterations (default 3).
+        queue_size: past projections per assigned view used in Sinkhorn (default 0: none; helps small batches).
+        freeze_prototypes_steps: steps during which prototypes get no gradient (default 0; the paper: ~1 epoch).
+    """
+
+    def __init__(
+        self,
+        embed_dim: int = 128,
+        n_prototypes: int = 512,
+        temperature: float = 0.1,
+        epsilon: float = 0.05,
+        sinkhorn_iterations: int = 3,
+        queue_size: int = 0,
+        freeze_prototypes_steps: int = 0,
+    ) -> None:
+        super().__init__()
+        if temperature <= 0 or epsilon <= 0:
+            raise ValueError(f"temperature and epsilon must be positive, got {temperature}, {epsilon}")
+        self.temperature, self.epsilon, self.iterations = float(temperature), float(epsilon), int(sinkhorn_iterations)
+        self.freeze_prototypes_steps = int(freeze_prototypes_steps)
+        self.prototypes = nn.Linear(embed_dim, n_prototypes, bias=False)
+        self.normalize_prototypes()
+        self.queues = nn.ModuleList([Queue(queue_size, embed_dim) for _ in range(2)]) if queue_size else None
+        self.register_buffer("steps", torch.zeros((), dtype=torch.long))
+        self._pending: list[list[torch.Tensor]] = []
+
+    @torch.no_grad()
+    def normalize_prototypes(self) -> None:
+        """Project the prototypes back onto the unit sphere."""
+        self.prototypes.weight.copy_(F.normalize(self.prototypes.weight, dim=1))
+
+    def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Return the swapped-prediction loss for one batch of projections."""
+        check_embeddings(z, "swav")
+        z = [F.normalize(x, dim=1) for x in z]
+        weight = self.prototypes.weight
+        if int(self.steps) < self.freeze_prototypes_steps:
+            weight = weight.detach()
+        scores = [x @ weight.T for x in z]
+        b = z[0].shape[0]
+        offset = rank_offset(b, z[0].device)
+        codes, pushes = [], []
+        for s in range(min(2, len(z))):
+            with torch.no_grad():
+                full = gather_no_grad(scores[s].detach())
+                if self.queues is not None and int(self.queues[s].filled) > 0:
+                    full = torch.cat([full, self.queues[s].get().to(full.dtype) @ weight.detach().T])
+                codes.append(sinkhorn(full, self.epsilon, self.iterations)[offset : offset + b].to(scores[s].dtype))
+                if self.queues is not None:
+                    pushes.append(gather_no_grad(z[s].detach()))
+        if pushes:
+            self._pending.append(pushes)
+        return share_of_mean(swapped_prediction_sums(scores, codes, self.temperature).sum(), b)
+
+    def after_step(self, encoder: nn.Module, progress: float) -> None:
+        """Re-normalise the prototypes, fill the queues, count the step."""
+        self.normalize_prototypes()
+        if self.queues is not None:
+            for pushes in self._pending:
+                for queue, rows in zip(self.queues, pushes, strict=False):
+                    queue.push(rows)
+        self._pending.clear()
+        self.steps += 1
+
+    def extra_repr(self) -> str:
+        return f"temperature={self.temperature}, epsilon={self.epsilon}, sinkhorn_iterations={self.iterations}"

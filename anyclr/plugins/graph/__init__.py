@@ -1,0 +1,1 @@
+"""Graphs (torch-geometric): TU / edge-list / networkx readers, batched graph views, GIN/GCN/GAT/GraphSAGE, GraphCL/GRACE/InfoGraph."""

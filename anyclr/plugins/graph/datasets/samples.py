@@ -1,0 +1,132 @@
+"""Graph datasets as the core sees them: samples, collation, and the DataBundle built from them.
+
+Graph level: a sample is one graph (a PyG ``Data``); a batch is a PyG ``Batch``.
+Node level: a sample is one node of a single graph; a batch is a :class:`NodeBatch` holding the whole
+graph plus the batch's node indices, so the core's per-sample machinery (splits, labels, batching)
+works unchanged while message passing still sees every neighbour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch.utils.data import Dataset
+from torch_geometric.data import Batch, Data
+from torch_geometric.nn import global_add_pool
+
+from anyclr.core.data import DataBundle
+from anyclr.plugins.graph.batch import NodeBatch
+
+
+class GraphSamples(Dataset):
+    """Graphs with one integer label each (-1 = unknown)."""
+
+    def __init__(self, graphs: Sequence[Data], labels: torch.Tensor | None = None) -> None:
+        self.graphs = list(graphs)
+        self.y = labels if labels is not None else torch.full((len(self.graphs),), -1, dtype=torch.long)
+        if len(self.y) != len(self.graphs):
+            raise ValueError(f"{len(self.graphs)} graphs but {len(self.y)} labels")
+
+    def __len__(self) -> int:
+        return len(self.graphs)
+
+    def __getitem__(self, idx: int) -> tuple[Data, int]:
+        return self.graphs[idx], int(self.y[idx])
+
+
+def collate_graphs(items: list[tuple[Data, int]]) -> tuple[Batch, torch.Tensor]:
+    """Batch graphs into one PyG ``Batch``; labels become a long tensor."""
+    graphs, labels = zip(*items)
+    return Batch.from_data_list(list(graphs)), torch.tensor(labels, dtype=torch.long)
+
+
+def bag_of_features(batch: Batch) -> torch.Tensor:
+    """Raw-input baseline for graphs: the sum of each graph's node features, plus its node and edge counts."""
+    g = batch.batch
+    n = batch.num_graphs
+    x = global_add_pool(batch.x.float(), g, size=n)
+    nodes = torch.bincount(g, minlength=n).to(x.dtype)
+    edges = torch.bincount(g[batch.edge_index[0]], minlength=n).to(x.dtype)
+    return torch.cat([x, nodes[:, None], edges[:, None]], dim=1)
+
+
+class NodeSamples(Dataset):
+    """The nodes of one graph as samples; ``self[i]`` is ``(i, label of node i)``."""
+
+    def __init__(self, graph: Data, labels: torch.Tensor, nodes: torch.Tensor | None = None) -> None:
+        self.graph = graph
+        self.nodes = nodes if nodes is not None else torch.arange(graph.num_nodes)
+        self.labels = labels
+        if len(labels) != graph.num_nodes:
+            raise ValueError(f"{graph.num_nodes} nodes but {len(labels)} labels")
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __getitem__(self, idx: int) -> tuple[int, int]:
+        node = int(self.nodes[idx])
+        return node, int(self.labels[node])
+
+
+class NodeCollate:
+    """Turn a list of ``(node, label)`` samples into ``(NodeBatch(graph, nodes), labels)``."""
+
+    def __init__(self, graph: Data) -> None:
+        self.graph = graph
+
+    def __call__(self, items: list[tuple[int, int]]) -> tuple[NodeBatch, torch.Tensor]:
+        nodes, labels = zip(*items)
+        return NodeBatch(self.graph, torch.tensor(nodes, dtype=torch.long)), torch.tensor(labels, dtype=torch.long)
+
+
+def node_features(batch: NodeBatch) -> torch.Tensor:
+    """Raw-input baseline for nodes: each batch node's own features."""
+    return batch.graph.x[batch.index].float()
+
+
+def graph_bundle(
+    graphs: Sequence[Data], labels: torch.Tensor, info: dict[str, Any], test: Sequence[int] | None = None
+) -> DataBundle:
+    """Build the DataBundle of a graph-level dataset (``test``: indices held out as the test split)."""
+    info = {"modality": "graph", "level": "graph", **info}
+    if test is None or len(test) == 0:
+        return DataBundle(GraphSamples(graphs, labels), None, collate_graphs, info, bag_of_features)
+    held = set(int(i) for i in test)
+    train_idx = [i for i in range(len(graphs)) if i not in held]
+    test_idx = sorted(held)
+    train = GraphSamples([graphs[i] for i in train_idx], labels[train_idx])
+    test_set = GraphSamples([graphs[i] for i in test_idx], labels[test_idx])
+    return DataBundle(train, test_set, collate_graphs, info, bag_of_features)
+
+
+def node_bundle(graph: Data, labels: torch.Tensor, info: dict[str, Any], test: torch.Tensor | None = None) -> DataBundle:
+    """Build the DataBundle of a node-level dataset (``test``: node indices held out as the test split)."""
+    info = {"modality": "graph", "level": "node", **info}
+    collate = NodeCollate(graph)
+    if test is None or len(test) == 0:
+        return DataBundle(NodeSamples(graph, labels), None, collate, info, node_features)
+    mask = torch.zeros(graph.num_nodes, dtype=torch.bool)
+    mask[test] = True
+    train = NodeSamples(graph, labels, torch.nonzero(~mask).flatten())
+    test_set = NodeSamples(graph, labels, torch.nonzero(mask).flatten())
+    return DataBundle(train, test_set, collate, info, node_features)
+
+
+def stratified_holdout(labels: torch.Tensor, fraction: float, seed: int = 0) -> torch.Tensor:
+    """Return indices of a stratified ``fraction`` of the samples (per class, at least one if it has two or more)."""
+    if fraction <= 0:
+        return torch.empty(0, dtype=torch.long)
+    g = torch.Generator().manual_seed(seed)
+    held = []
+    for c in torch.unique(labels):
+        idx = torch.nonzero(labels == c).flatten()
+        idx = idx[torch.randperm(len(idx), generator=g)]
+        k = int(round(len(idx) * fraction))
+        if len(idx) >= 2:
+            k = min(max(k, 1), len(idx) - 1)
+        else:
+            k = 0
+        held.append(idx[:k])
+    return torch.sort(torch.cat(held)).values

@@ -1,0 +1,63 @@
+"""GraphCL's loss (You et al. 2020, arXiv 2010.13902): NT-Xent between two views of each graph, other graphs as negatives.
+
+For graph ``n`` with views ``z_n`` and ``z'_n`` (eq. 3 of the paper)::
+
+    l_n = -log  exp(s(z_n, z'_n) / τ)  /  Σ_{n' ≠ n} exp(s(z_n, z'_{n'}) / τ)
+
+— negatives come from the other view only and the positive is *not* in the denominator. With
+``symmetric`` the loss is averaged over both directions (and over all ordered view pairs when there
+are more than two views). Across processes the candidates are gathered with gradient.
+
+Usage::
+
+    loss = GraphCL(temperature=0.2)([z1, z2])
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from anyclr.core import distributed
+from anyclr.core.errors import AnyclrError
+from anyclr.core.objective import Objective
+
+
+def graphcl_loss(anchor: torch.Tensor, other: torch.Tensor, temperature: float, offset: int = 0) -> torch.Tensor:
+    """Mean GraphCL loss of ``anchor`` rows against candidates ``other`` (row ``offset + i`` is anchor i's positive)."""
+    with torch.autocast(device_type=anchor.device.type, enabled=False):
+        a = F.normalize(anchor.float(), dim=1)
+        c = F.normalize(other.float(), dim=1)
+        logits = a @ c.T / temperature
+        rows = torch.arange(a.shape[0], device=a.device)
+        pos = logits[rows, rows + offset]
+        negatives = logits.clone()
+        negatives[rows, rows + offset] = float("-inf")
+        return (torch.logsumexp(negatives, dim=1) - pos).mean()
+
+
+class GraphCL(Objective):
+    """GraphCL's NT-Xent on graph embeddings (τ 0.2; positive left out of the denominator).
+
+    Args:
+        temperature: τ (default 0.2, as in GraphCL).
+        symmetric: average both directions (default True); False uses view 1 as the only anchor, as the paper.
+    """
+
+    def __init__(self, temperature: float = 0.2, symmetric: bool = True) -> None:
+        super().__init__()
+        if temperature <= 0:
+            raise AnyclrError(f"objective.temperature must be positive, got {temperature}.")
+        self.temperature, self.symmetric = float(temperature), bool(symmetric)
+
+    def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Return the loss from the embeddings of each view (``[B, D]`` each)."""
+        if z[0].shape[0] < 2:
+            raise AnyclrError("GraphCL needs at least 2 graphs per batch (the others are the negatives).", "Raise trainer.batch_size.")
+        offset = distributed.rank() * z[0].shape[0]
+        gathered = [distributed.gather_with_grad(v) for v in z]
+        pairs = [(a, b) for a in range(len(z)) for b in range(len(z)) if a != b and (self.symmetric or a < b)]
+        return torch.stack([graphcl_loss(z[a], gathered[b], self.temperature, offset) for a, b in pairs]).mean()
+
+    def extra_repr(self) -> str:
+        return f"temperature={self.temperature}, symmetric={self.symmetric}"

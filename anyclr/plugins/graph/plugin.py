@@ -1,0 +1,79 @@
+"""Registers the graph plug-in's components and recipes through the ``anyclr`` entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from anyclr.core.components import Component, Recipe
+from anyclr.core.hookspecs import hookimpl
+
+MODALITY = "graph"
+RECIPES = Path(__file__).parent / "recipes"
+
+
+@hookimpl
+def anyclr_views() -> list[Component]:
+    """Return the graph view generator."""
+    from anyclr.plugins.graph.views.graph_views import GraphViews
+
+    return [
+        Component(
+            "graph-augment",
+            GraphViews,
+            modality=MODALITY,
+            summary="Graph augmentations on a whole PyG Batch (node drop, random-walk subgraph, edge perturbation, masking, noise, diffusion).",
+        )
+    ]
+
+
+@hookimpl
+def anyclr_backbones() -> list[Component]:
+    """Return the graph encoders."""
+    from anyclr.plugins.graph.encoders.gat import gat
+    from anyclr.plugins.graph.encoders.gcn import gcn
+    from anyclr.plugins.graph.encoders.gin import gin
+    from anyclr.plugins.graph.encoders.sage import graphsage
+
+    return [
+        Component("gin", gin, modality=MODALITY, summary="GIN layers (GraphCL/InfoGraph encoder), all layers concatenated, sum readout."),
+        Component("gcn", gcn, modality=MODALITY, summary="GCN layers (GRACE encoder); node or pooled graph embeddings."),
+        Component("gat", gat, modality=MODALITY, summary="GAT layers: multi-head attention over neighbours."),
+        Component("graphsage", graphsage, modality=MODALITY, summary="GraphSAGE layers: own features plus aggregated neighbours."),
+    ]
+
+
+@hookimpl
+def anyclr_objectives() -> list[Component]:
+    """Return the graph objectives."""
+    from anyclr.plugins.graph.objectives.grace import GRACE
+    from anyclr.plugins.graph.objectives.graphcl import GraphCL
+    from anyclr.plugins.graph.objectives.infograph import InfoGraph
+
+    return [
+        Component("graphcl", GraphCL, modality=MODALITY, summary="GraphCL NT-Xent between two views of each graph (τ 0.2)."),
+        Component("grace", GRACE, modality=MODALITY, summary="GRACE node-level contrast with inter- and intra-view negatives."),
+        Component("infograph", InfoGraph, modality=MODALITY, summary="InfoGraph local-global mutual information (JSD), optionally plus GraphCL."),
+    ]
+
+
+@hookimpl
+def anyclr_datasets() -> list[Component]:
+    """Return the graph dataset readers."""
+    from anyclr.plugins.graph.datasets.edgelist import edgelist
+    from anyclr.plugins.graph.datasets.networkx import networkx
+    from anyclr.plugins.graph.datasets.tu import tu
+
+    return [
+        Component("tu", tu, modality=MODALITY, summary="TU-format graph classification folder (or bundled:MUTAG from grakel); no download."),
+        Component(
+            "edgelist", edgelist, modality=MODALITY,
+            summary="Node classification: edge list + node features + node labels files (or bundled:karate-club).",
+        ),
+        Component("networkx", networkx, modality=MODALITY, summary="Node classification from a GraphML/GML/GEXF/edge-list file read by networkx."),
+    ]
+
+
+@hookimpl
+def anyclr_recipes() -> list[Recipe]:
+    """Return every recipe file in ``recipes/``."""
+    return [Recipe(p.stem, p, modality=MODALITY) for p in sorted(RECIPES.glob("*.toml"))]

@@ -1,0 +1,74 @@
+"""Edge perturbation (GraphCL; GRACE's edge removing): drop existing edges and add random ones."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch_geometric.data import Data
+
+from anyclr.plugins.graph.batch import count_graphs, edge_keys, graph_index, node_ptr, replace_edges
+
+
+class EdgePerturb(nn.Module):
+    """Drop each edge with probability ``drop`` and add ``add`` × (edge count) random edges per graph.
+
+    Args:
+        drop: probability of removing an edge (default 0.2).
+        add: random edges added to each graph, as a fraction of its edge count (default 0: none).
+        undirected: treat ``u→v`` and ``v→u`` as one edge: they are dropped together and added
+            edges come in both directions (default True).
+
+    Added edges stay within their graph; their ``edge_attr`` is zero and their ``edge_weight`` one.
+    """
+
+    def __init__(self, drop: float = 0.2, add: float = 0.0, undirected: bool = True) -> None:
+        super().__init__()
+        if not 0 <= drop <= 1 or add < 0:
+            raise ValueError(f"edge_drop must be in [0, 1] and edge_add >= 0, got {drop}, {add}")
+        self.drop, self.add, self.undirected = float(drop), float(add), bool(undirected)
+
+    def sample(self, g: Data, active: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return ``(drop mask [E], new edges [2, K])``; graphs where ``active`` is false are untouched."""
+        row, col = g.edge_index
+        device = row.device
+        batch, num_graphs = graph_index(g), count_graphs(g)
+        edge_graph = batch[row]
+        if self.undirected:  # one coin per unordered pair, so both directions share it
+            n = int(batch.numel())
+            _, pair = torch.unique(torch.minimum(row, col) * n + torch.maximum(row, col), return_inverse=True)
+            coin = torch.rand(int(pair.max()) + 1 if pair.numel() else 0, device=device)[pair]
+        else:
+            coin = torch.rand(row.numel(), device=device)
+        drop = (coin < self.drop) & active[edge_graph]
+        if self.add <= 0:
+            return drop, row.new_zeros((2, 0))
+        edges = torch.bincount(edge_graph, minlength=num_graphs).float()
+        count = torch.round(edges * self.add / (2 if self.undirected else 1)).long() * active.long()
+        owner = torch.repeat_interleave(torch.arange(num_graphs, device=device), count)
+        sizes = torch.bincount(batch, minlength=num_graphs)
+        start = node_ptr(batch, num_graphs)[:-1][owner]
+        u = start + (torch.rand(owner.numel(), device=device) * sizes[owner]).long()
+        v = start + (torch.rand(owner.numel(), device=device) * sizes[owner]).long()
+        new = torch.stack([u, v])[:, u != v]
+        if self.undirected:
+            new = torch.cat([new, new.flip(0)], dim=1)
+        return drop, new
+
+    def apply(self, g: Data, params: tuple[torch.Tensor, torch.Tensor]) -> Data:
+        """Return ``g`` with the dropped edges removed and the new edges appended."""
+        drop, new = params
+        keep = ~drop
+        values = {}
+        for key in edge_keys(g):
+            old = g[key][keep]
+            fill = torch.ones if key == "edge_weight" else torch.zeros
+            values[key] = torch.cat([old, fill((new.shape[1], *old.shape[1:]), dtype=old.dtype, device=old.device)])
+        return replace_edges(g, torch.cat([g.edge_index[:, keep], new], dim=1), **values)
+
+    def forward(self, g: Data, active: torch.Tensor | None = None) -> Data:
+        """Return a view of ``g`` with edges perturbed in the ``active`` graphs (default: all)."""
+        active = active if active is not None else torch.ones(count_graphs(g), dtype=torch.bool, device=g.edge_index.device)
+        return self.apply(g, self.sample(g, active))
+
+    def extra_repr(self) -> str:
+        return f"drop={self.drop}, add={self.add}, undirected={self.undirected}"

@@ -1,0 +1,1 @@
+"""Image dataset readers; each returns a DataBundle of uint8 tensors [N, C, H, W] with image ``info``."""

@@ -1,0 +1,1 @@
+"""Image views: one augmentation per module, composed by :class:`SimCLRViews`."""

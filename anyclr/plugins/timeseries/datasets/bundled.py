@@ -1,0 +1,65 @@
+"""The UCR/UEA classification sets that ship inside aeon (found without importing aeon; nothing downloads)."""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+from anyclr.core.errors import AnyclrError, closest
+
+
+def aeon_data_dir() -> Path | None:
+    """Return aeon's bundled data folder, or None when aeon is not installed."""
+    spec = importlib.util.find_spec("aeon")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data"
+
+
+def _is_classification(ts_file: Path) -> bool:
+    """Read a .ts header (up to @data) and return True if it declares class labels."""
+    try:
+        with ts_file.open(encoding="utf-8", errors="replace") as f:
+            for line in f:
+                low = line.strip().lower()
+                if low.startswith("@classlabel"):
+                    return low.split()[1:2] == ["true"]
+                if low.startswith("@data"):
+                    return False
+    except OSError:
+        return False
+    return False
+
+
+@lru_cache(maxsize=1)
+def bundled_names() -> tuple[str, ...]:
+    """Return the names of the classification sets bundled with aeon (train and test .ts files present)."""
+    root = aeon_data_dir()
+    if root is None or not root.is_dir():
+        return ()
+    names = []
+    for folder in sorted(root.iterdir()):
+        train, test = folder / f"{folder.name}_TRAIN.ts", folder / f"{folder.name}_TEST.ts"
+        if train.is_file() and test.is_file() and _is_classification(train):
+            names.append(folder.name)
+    return tuple(names)
+
+
+def check_bundled(name: str) -> str:
+    """Return ``name`` if aeon bundles it, else raise an error listing the bundled sets."""
+    names = bundled_names()
+    if name in names:
+        return name
+    if not names:
+        raise AnyclrError(
+            f"UCR/UEA dataset {name!r} cannot be loaded: aeon is not installed.",
+            "pip install 'anyclr[timeseries]' (or aeon), or read a file with data.name=timeseries-file.",
+        )
+    near = closest(name, names)
+    hint = ("Did you mean: " + ", ".join(repr(n) for n in near) + "? ") if near else ""
+    raise AnyclrError(
+        f"UCR/UEA dataset {name!r} is not bundled with aeon (nothing is downloaded).",
+        f"{hint}Bundled: {', '.join(names)}. For other sets, point data.extract_path at a folder holding "
+        f"<name>/<name>_TRAIN.ts and _TEST.ts, or read one file with data.name=timeseries-file.",
+    )

@@ -1,0 +1,163 @@
+"""TS2Vec's hierarchical contrastive loss: instance-wise + temporal InfoNCE at every max-pool scale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from anyclr.core.distributed import gather_with_grad, is_distributed
+from anyclr.core.errors import AnyclrError
+from anyclr.core.objective import Objective
+from anyclr.plugins.timeseries.series import observed_mask
+
+
+def _self_nce(z: torch.Tensor, pos: torch.Tensor, valid: torch.Tensor | None) -> torch.Tensor:
+    """Mean InfoNCE over the rows of each group in ``z`` ``[G, 2N, C]`` against every other row of the group.
+
+    Row ``a`` and row ``a ± N`` are positives (their dot product is ``pos`` ``[G, N]``); logits are raw dot
+    products and the anchor itself is left out of the softmax, as in TS2Vec. ``valid`` ``[G, 2N]`` leaves
+    rows out both as anchors and as negatives.
+    """
+    sim = torch.bmm(z, z.transpose(1, 2))
+    n2 = z.shape[1]
+    out = torch.eye(n2, dtype=torch.bool, device=z.device)
+    if valid is None:
+        lse = sim.masked_fill(out, float("-inf")).logsumexp(dim=-1)
+        return lse.mean() - pos.mean()
+    out = out | ~valid.unsqueeze(1)
+    # An anchor needs its positive and at least one negative; groups with fewer than 3 valid rows add nothing.
+    anchors = valid & (valid.sum(dim=1, keepdim=True) > 2)
+    lse = sim.masked_fill(out, float("-inf")).logsumexp(dim=-1)
+    lse = torch.where(anchors, lse, torch.zeros_like(lse))
+    count = anchors.sum()
+    if int(count) == 0:
+        return z.sum() * 0.0
+    half = anchors[:, : n2 // 2]
+    return (lse.sum() - 2 * torch.where(half, pos, torch.zeros_like(pos)).sum()) / count
+
+
+def instance_contrastive_loss(z1: torch.Tensor, z2: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
+    """Contrast each series with the other series of the batch at the same timestamp (``[B, T, C]`` views)."""
+    if is_distributed():
+        z1, z2 = gather_with_grad(z1), gather_with_grad(z2)
+        valid = gather_with_grad(valid.to(z1.dtype)) > 0.5 if valid is not None else None
+    if z1.shape[0] == 1:
+        return z1.new_zeros(())
+    z = torch.cat([z1, z2], dim=0).transpose(0, 1)  # T x 2B x C
+    pos = (z1 * z2).sum(dim=-1).transpose(0, 1)  # T x B
+    v = torch.cat([valid, valid], dim=0).transpose(0, 1) if valid is not None else None
+    return _self_nce(z, pos, v)
+
+
+def temporal_contrastive_loss(z1: torch.Tensor, z2: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
+    """Contrast each timestamp with the other timestamps of the same series (``[B, T, C]`` views)."""
+    if z1.shape[1] == 1:
+        return z1.new_zeros(())
+    z = torch.cat([z1, z2], dim=1)  # B x 2T x C
+    pos = (z1 * z2).sum(dim=-1)  # B x T
+    v = torch.cat([valid, valid], dim=1) if valid is not None else None
+    return _self_nce(z, pos, v)
+
+
+def _halve(z: torch.Tensor, valid: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Max-pool time by 2 (an odd last step is dropped); masked steps never win, and stay masked if both are."""
+    t = z.shape[1] // 2 * 2
+    if valid is None:
+        return torch.maximum(z[:, 0:t:2], z[:, 1:t:2]), None
+    low = torch.finfo(z.dtype).min
+    filled = z.masked_fill(~valid.unsqueeze(-1), low)
+    pooled = torch.maximum(filled[:, 0:t:2], filled[:, 1:t:2])
+    v = valid[:, 0:t:2] | valid[:, 1:t:2]
+    return pooled.masked_fill(~v.unsqueeze(-1), 0.0), v
+
+
+def hierarchical_contrastive_loss(
+    z1: torch.Tensor,
+    z2: torch.Tensor,
+    alpha: float = 0.5,
+    temporal_unit: int = 0,
+    valid: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """TS2Vec's loss on two aligned views ``[B, T, C]``: mean over scales of ``alpha`` x instance + ``1-alpha`` x temporal.
+
+    Scales halve time by max-pooling until one step is left; the temporal term starts at scale
+    ``temporal_unit``. ``valid`` ``[B, T]`` (the same for both views) masks timestamps out of every term.
+    """
+    if valid is not None:
+        z1 = z1.masked_fill(~valid.unsqueeze(-1), 0.0)
+        z2 = z2.masked_fill(~valid.unsqueeze(-1), 0.0)
+    loss = z1.new_zeros(())
+    d = 0
+    while z1.shape[1] > 1:
+        if alpha != 0:
+            loss = loss + alpha * instance_contrastive_loss(z1, z2, valid)
+        if d >= temporal_unit and 1 - alpha != 0:
+            loss = loss + (1 - alpha) * temporal_contrastive_loss(z1, z2, valid)
+        d += 1
+        z1, v1 = _halve(z1, valid)
+        z2, _ = _halve(z2, valid)
+        valid = v1
+    if alpha != 0:
+        loss = loss + alpha * instance_contrastive_loss(z1, z2, valid)
+    d += 1
+    return loss / d
+
+
+class HierarchicalContrastive(Objective):
+    """TS2Vec's hierarchical contrastive objective (Yue et al. 2022, arXiv 2106.10466).
+
+    Each view is encoded per timestamp (``encoder(view)`` -> ``[B, T, D]``); the two views' common
+    timestamps (the crop overlap that ``timeseries-crops`` views carry as ``overlap``, or the whole
+    series for views of equal length) are contrasted with :func:`hierarchical_contrastive_loss`.
+    Timestamps that were not observed (NaN outputs) are masked out.
+
+    Args:
+        alpha: weight of the instance-wise term (``1 - alpha`` for the temporal term; default 0.5).
+        temporal_unit: the first scale with a temporal term (default 0: all scales).
+
+    Example::
+
+        loss = HierarchicalContrastive().training_step(crops(x), encoder)
+    """
+
+    def __init__(self, alpha: float = 0.5, temporal_unit: int = 0) -> None:
+        super().__init__()
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+        self.alpha = float(alpha)
+        self.temporal_unit = int(temporal_unit)
+
+    def training_step(self, views: list[Any], encoder: nn.Module, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Encode both views per timestamp and return the hierarchical loss on their overlap."""
+        self.check(views, labels)
+        if len(views) != 2:
+            raise AnyclrError(f"hierarchical-contrastive takes exactly 2 views, got {len(views)}.", "Set views.n_views=2.")
+        z = [_overlap(encoder(v), v, i) for i, v in enumerate(views)]
+        return self(z, labels)
+
+    def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Return the loss for two aligned per-timestamp encodings ``[B, T, D]`` (NaN = not observed)."""
+        z1, z2 = z
+        if z1.dim() != 3 or z1.shape != z2.shape:
+            raise AnyclrError(
+                f"hierarchical-contrastive needs two per-timestamp encodings of equal shape [B, T, D], got "
+                f"{tuple(z1.shape)} and {tuple(z2.shape)}.",
+                "Use a time-series encoder with output = \"timestamps\" and the identity head.",
+            )
+        valid = observed_mask(z1) & observed_mask(z2)
+        if bool(valid.all()):
+            valid = None
+        return hierarchical_contrastive_loss(z1, z2, self.alpha, self.temporal_unit, valid)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}, temporal_unit={self.temporal_unit}"
+
+
+def _overlap(h: torch.Tensor, view: Any, index: int) -> torch.Tensor:
+    """Cut a view's encoding to the timestamps it shares with the other view."""
+    if isinstance(view, dict) and "overlap" in view:
+        start, length = view["overlap"]
+        return h[:, start : start + length]
+    return h

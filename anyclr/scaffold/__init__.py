@@ -1,0 +1,1 @@
+"""Templates for ``anyclr new-plugin`` (``*.tmpl``; ``__module__`` / ``__name__`` in paths are replaced)."""

@@ -1,0 +1,256 @@
+"""Forward+backward time and peak memory of each anyclr loss against LightlySSL's implementation of the same loss.
+
+Not a test: prints a table of ratios measured in the same run (ours / LightlySSL). Targets: no loss more
+than 10% slower than LightlySSL's, and NT-Xent at batch 4096 at or below LightlySSL's peak memory.
+
+    python benchmarks/objectives.py --quick          # batch 256 only, few repeats (a smoke run)
+    python benchmarks/objectives.py                  # batches 256, 1024, 4096 at dim 128
+    python benchmarks/objectives.py --device cuda --json bench-results/objectives.json
+
+Peak memory: on CUDA ``max_memory_allocated`` above the inputs; on CPU each measurement runs in a forked
+child and reports its peak resident memory (VmHWM) above its resident memory at the start.
+LightlySSL is optional (``pip install lightly``, in the ``bench`` extra); without it only our numbers print.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+Loss = Callable[[list[torch.Tensor]], torch.Tensor]
+TIME_TARGET = 1.10
+
+
+# -- the losses, ours and LightlySSL's, on the same inputs --------------------------------------------------------
+
+
+def ours(name: str, dim: int, device: torch.device) -> Loss:
+    """Return anyclr's loss ``name`` as a function of two embedding batches."""
+    from anyclr.objectives.align_uniform import AlignUniform
+    from anyclr.objectives.barlow import BarlowTwins
+    from anyclr.objectives.byol import regression_sums
+    from anyclr.objectives.clip import CLIP
+    from anyclr.objectives.dcl import DCL
+    from anyclr.objectives.debiased import Debiased
+    from anyclr.objectives.moco import queue_infonce
+    from anyclr.objectives.ntxent import NTXent
+    from anyclr.objectives.polyview import PolyView
+    from anyclr.objectives.siglip import SigLIP
+    from anyclr.objectives.simsiam import negative_cosine_sums
+    from anyclr.objectives.supcon import SupCon
+    from anyclr.objectives.swav import SwAV
+
+    simple = {
+        "ntxent": lambda: NTXent(0.2),
+        "dcl": lambda: DCL(0.1),
+        "dclw": lambda: DCL(0.1, weighted=True, sigma=0.5),
+        "barlow": lambda: BarlowTwins(5e-3),
+        "vicreg": lambda: VICReg(),
+        "debiased": lambda: Debiased(0.5, 0.1),
+        "hcl": lambda: Debiased(0.5, 0.1, beta=1.0),
+        "align-uniform": lambda: AlignUniform(),
+        "polyview": lambda: PolyView(0.1),
+        "clip": lambda: CLIP(),
+        "siglip": lambda: SigLIP(),
+    }
+    from anyclr.objectives.vicreg import VICReg
+
+    if name in simple:
+        module = simple[name]().to(device)
+        return lambda z: module(z)
+    if name == "supcon":
+        module = SupCon(0.1).to(device)
+        return lambda z: module(z, torch.arange(z[0].shape[0], device=device) % 10)
+    if name == "swav":
+        torch.manual_seed(0)
+        module = SwAV(embed_dim=dim, n_prototypes=512).to(device)
+        return lambda z: module(z)
+    if name == "moco":
+        queue = F.normalize(torch.randn(4096, dim, generator=torch.Generator().manual_seed(0)), dim=1).to(device)
+        return lambda z: queue_infonce(F.normalize(z[0], dim=1), F.normalize(z[1], dim=1).detach(), queue, 0.2).mean()
+    if name == "byol":  # predictions z[0], z[1] against (detached) targets z[1], z[0]
+        return lambda z: regression_sums(z, z[::-1]).mean()
+    if name == "simsiam":
+        return lambda z: negative_cosine_sums(z, z[::-1]).mean()
+    raise KeyError(name)
+
+
+def lightly(name: str, dim: int, device: torch.device) -> Loss | None:
+    """Return LightlySSL's implementation of the same loss, or None (not in LightlySSL, or not installed)."""
+    try:
+        import lightly.loss as ll
+    except ImportError:
+        return None
+    if name == "ntxent":
+        module = ll.NTXentLoss(temperature=0.2)
+        return lambda z: module(z[0], z[1])
+    if name == "dcl":
+        module = ll.DCLLoss(temperature=0.1)
+        return lambda z: module(z[0], z[1])
+    if name == "dclw":
+        module = ll.DCLWLoss(temperature=0.1, sigma=0.5)
+        return lambda z: module(z[0], z[1])
+    if name == "barlow":
+        module = ll.BarlowTwinsLoss(lambda_param=5e-3)
+        return lambda z: module(z[0], z[1])
+    if name == "vicreg":
+        module = ll.VICRegLoss()
+        return lambda z: module(z[0], z[1])
+    if name == "swav":
+        torch.manual_seed(0)
+        prototypes = torch.nn.Linear(dim, 512, bias=False).to(device)
+        module = ll.SwaVLoss(temperature=0.1, sinkhorn_iterations=3, sinkhorn_epsilon=0.05)
+        return lambda z: module([prototypes(F.normalize(x, dim=1)) for x in z], [])
+    if name == "moco":
+        module = ll.NTXentLoss(temperature=0.2, memory_bank_size=(4096, dim)).to(device)
+        return lambda z: module(z[0], z[1].detach())
+    if name in ("byol", "simsiam"):
+        module = ll.NegativeCosineSimilarity()
+        return lambda z: 0.5 * (module(z[0], z[1].detach()) + module(z[1], z[0].detach()))
+    return None
+
+
+LOSSES = ["ntxent", "dcl", "dclw", "barlow", "vicreg", "swav", "moco", "byol", "simsiam",
+          "supcon", "debiased", "hcl", "align-uniform", "polyview", "clip", "siglip"]  # fmt: skip
+
+
+# -- measuring ----------------------------------------------------------------------------------------------------
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def measure(impl: str, name: str, batch: int, dim: int, device: str, repeats: int, threads: int) -> dict[str, float] | None:
+    """Time ``repeats`` forward+backward passes (median) and record the peak memory above the inputs."""
+    torch.set_num_threads(threads)
+    dev = torch.device(device)
+    g = torch.Generator().manual_seed(batch)
+    build = ours if impl == "ours" else lightly
+    loss_fn = build(name, dim, dev)
+    if loss_fn is None:
+        return None
+    z = [torch.randn(batch, dim, generator=g).to(dev).requires_grad_(True) for _ in range(2)]
+    cuda = dev.type == "cuda"
+    if cuda:
+        torch.cuda.synchronize(dev)
+        torch.cuda.reset_peak_memory_stats(dev)
+        base = torch.cuda.memory_allocated(dev)
+    else:
+        base = _status_kib("VmRSS") * 1024
+    times = []
+    for i in range(repeats + 1):  # the first pass warms up
+        start = time.perf_counter()
+        loss = loss_fn(z)
+        loss.backward()
+        if cuda:
+            torch.cuda.synchronize(dev)
+        if i:
+            times.append(time.perf_counter() - start)
+        for t in z:
+            t.grad = None
+        del loss
+    peak = (torch.cuda.max_memory_allocated(dev) if cuda else _status_kib("VmHWM") * 1024) - base
+    return {"ms": 1000 * statistics.median(times), "mib": max(peak, 0) / 2**20}
+
+
+def _child(conn, *args) -> None:  # noqa: ANN001 - multiprocessing connection
+    try:
+        conn.send(measure(*args))
+    except Exception as exc:  # report instead of hanging the parent
+        conn.send({"error": f"{type(exc).__name__}: {exc}"})
+    finally:
+        conn.close()
+
+
+def measure_isolated(*args) -> dict[str, float] | None:
+    """Run :func:`measure` in a forked child on CPU (a clean peak-RSS count), in-process on CUDA."""
+    device = args[4]
+    if device.startswith("cuda") or sys.platform != "linux":
+        return measure(*args)
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, *args))
+    proc.start()
+    child.close()
+    result = parent.recv()
+    proc.join()
+    if isinstance(result, dict) and "error" in result:
+        raise RuntimeError(result["error"])
+    return result
+
+
+# -- report -------------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table (and targets); return 0."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="batch 256 only, 3 repeats (a smoke run)")
+    parser.add_argument("--batches", type=int, nargs="+", default=[256, 1024, 4096])
+    parser.add_argument("--dim", type=int, default=128)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--threads", type=int, default=max(torch.get_num_threads(), 1))
+    parser.add_argument("--losses", nargs="+", default=LOSSES, choices=LOSSES)
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.batches, args.repeats = [256], 3
+    try:
+        import lightly
+
+        lightly_version = lightly.__version__
+    except ImportError:
+        lightly_version = None
+        print("LightlySSL is not installed (pip install lightly): printing anyclr's numbers only.")
+
+    print(f"device {args.device}, threads {args.threads}, dim {args.dim}, repeats {args.repeats}, torch {torch.__version__}, lightly {lightly_version}")
+    header = f"{'loss':<14}{'batch':>6}{'ours ms':>10}{'lightly ms':>12}{'time x':>8}{'ours MiB':>10}{'lightly MiB':>13}{'mem x':>7}"
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for name in args.losses:
+        for batch in args.batches:
+            common = (name, batch, args.dim, args.device, args.repeats, args.threads)
+            a = measure_isolated("ours", *common)
+            b = measure_isolated("lightly", *common) if lightly_version else None
+            row = {"loss": name, "batch": batch, "ours": a, "lightly": b}
+            if b:
+                row["time_ratio"] = a["ms"] / b["ms"]
+                row["memory_ratio"] = a["mib"] / b["mib"] if b["mib"] > 0 else float("nan")
+                print(
+                    f"{name:<14}{batch:>6}{a['ms']:>10.2f}{b['ms']:>12.2f}{row['time_ratio']:>8.2f}"
+                    f"{a['mib']:>10.1f}{b['mib']:>13.1f}{row['memory_ratio']:>7.2f}"
+                )
+            else:
+                print(f"{name:<14}{batch:>6}{a['ms']:>10.2f}{'—':>12}{'':>8}{a['mib']:>10.1f}{'—':>13}")
+            rows.append(row)
+    compared = [r for r in rows if "time_ratio" in r]
+    if compared:
+        slow = [f"{r['loss']}@{r['batch']} ({r['time_ratio']:.2f}x)" for r in compared if r["time_ratio"] > TIME_TARGET]
+        print(f"\ntime target (<= {TIME_TARGET:.2f}x LightlySSL): " + ("met" if not slow else "missed by " + ", ".join(slow)))
+        nt = [r for r in compared if r["loss"] == "ntxent" and r["batch"] == 4096]
+        if nt:
+            verdict = "met" if nt[0]["ours"]["mib"] <= nt[0]["lightly"]["mib"] else "missed"
+            print(f"NT-Xent @4096 peak memory: {nt[0]['ours']['mib']:.1f} MiB vs LightlySSL {nt[0]['lightly']['mib']:.1f} MiB ({verdict})")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"device": args.device, "threads": args.threads, "lightly": lightly_version, "rows": rows}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""anyclr plug-in 'example' (registered through the entry point in pyproject.toml)."""

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# One-time, idempotent set-up: system packages, a virtual env in .venv, anyclr installed editable.
+# Re-runs are cheap: pip is skipped while pyproject.toml and this script are unchanged.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+EXTRAS=${ANYCLR_EXTRAS:-image,timeseries,graph,events,dev}
+# The torch pair served from local disk here (a CUDA build that also runs on CPU).
+TORCH_PINS=${ANYCLR_TORCH_PINS:-"torch==2.14.1 torchvision==0.29.1"}
+
+# open3d (the pointcloud extra) needs libusb at import time.
+if [[ ",$EXTRAS," == *",pointcloud,"* || ",$EXTRAS," == *",all,"* ]]; then
+  if ! ldconfig -p 2>/dev/null | grep -q libusb-1.0; then
+    apt-get update -qq && apt-get install -y -qq libusb-1.0-0
+  fi
+fi
+
+stamp="$VENV/.anyclr-setup"
+want=$( (cat pyproject.toml scripts/setup.sh; cat examples/*/pyproject.toml 2>/dev/null || true) | sha256sum | cut -d" " -f1)-$EXTRAS
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && "$VENV/bin/python" -c "import anyclr" 2>/dev/null; then
+  exit 0
+fi
+
+[[ -x "$VENV/bin/python" ]] || "$PYTHON" -m venv "$VENV"
+pip_install() {
+  # pip's cache is kept between runs (default ~/.cache/pip); its noise about local indexes is dropped.
+  local log rc=0
+  log=$(mktemp)
+  "$VENV/bin/python" -m pip install -q "$@" >"$log" 2>&1 || rc=$?
+  grep -v '^WARNING: Location' "$log" || true
+  rm -f "$log"
+  return $rc
+}
+pip_install $TORCH_PINS
+pip_install -e ".[$EXTRAS]"
+"$VENV/bin/python" -c "import anyclr, torch; print('anyclr set up with torch', torch.__version__)"
+echo "$want" > "$stamp"

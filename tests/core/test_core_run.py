@@ -1,0 +1,130 @@
+"""A full run: run folder contents, summary, hooks, evaluation, embeddings."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import FAST, make_registry
+
+from anyclr import api
+from anyclr.core.errors import AnyclrError
+from anyclr.core.hookspecs import hookimpl
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    @hookimpl
+    def anyclr_train_start(self, context):
+        assert context.encoder is not None and context.optimizer is not None
+        self.calls.append("start")
+
+    @hookimpl
+    def anyclr_step_end(self, context, step, loss):
+        self.calls.append(f"step{step}")
+
+    @hookimpl
+    def anyclr_epoch_end(self, context, epoch, metrics):
+        assert "loss" in metrics
+        self.calls.append(f"epoch{epoch}")
+
+    @hookimpl
+    def anyclr_train_end(self, context, summary):
+        self.calls.append("end")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("runs") / "full"
+    recorder = Recorder()
+    summary = api.train("tiny", ["trainer.epochs=2"], run_dir=run_dir, registry=make_registry(("rec", recorder)), progress=False)
+    return run_dir, summary, recorder
+
+
+def test_run_folder_contents(run):
+    run_dir, _, _ = run
+    for name in ["config.toml", "metrics.jsonl", "summary.json", "plots/loss.png", "plots/embedding.png",
+                 "checkpoints/last.safetensors", "checkpoints/last.state.pt"]:
+        assert (run_dir / name).is_file(), name
+    assert any((run_dir / "tb").iterdir())
+    assert not list(run_dir.rglob("*.tmp"))
+    records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    epochs = [r for r in records if r["kind"] == "epoch"]
+    assert [r["epoch"] for r in epochs] == [1, 2]
+    assert {"loss", "lr", "samples_per_second"} <= epochs[0].keys()
+    assert "knn_top1" in epochs[1]  # the online monitor runs every knn_every=2 epochs
+
+
+def test_summary_keys(run):
+    run_dir, summary, _ = run
+    on_disk = json.loads((run_dir / "summary.json").read_text())
+    for key in ["recipe", "epochs", "train_seconds", "samples_per_second", "metrics", "baselines", "device", "seed", "run_dir", "config"]:
+        assert key in on_disk, key
+    assert on_disk["recipe"] == "tiny" and on_disk["epochs"] == 2 and on_disk["device"] == "cpu"
+    assert set(on_disk["baselines"]) == {"random_init", "raw_input"}
+    for row in [on_disk["metrics"], *on_disk["baselines"].values()]:
+        assert set(row) == {"knn_top1", "feature_std"}
+        assert 0 <= row["knn_top1"] <= 1
+    assert summary["metrics"] == on_disk["metrics"]
+
+
+def test_hooks_are_called_in_order(run):
+    _, summary, recorder = run
+    steps = summary["steps"]
+    assert recorder.calls[0] == "start" and recorder.calls[-1] == "end"
+    assert recorder.calls.count("epoch1") == 1 and len([c for c in recorder.calls if c.startswith("step")]) == steps
+
+
+def test_evaluate_reproduces_summary(run):
+    run_dir, summary, _ = run
+    again = api.evaluate(run_dir, registry=make_registry())
+    assert again["metrics"] == pytest.approx(summary["metrics"])
+    assert again["baselines"]["random_init"] == pytest.approx(summary["baselines"]["random_init"])
+    only = api.evaluate(run_dir, protocol="knn", registry=make_registry())
+    assert set(only["metrics"]) == {"knn_top1"}
+
+
+def test_embed_npy_and_parquet(run, tmp_path):
+    run_dir, _, _ = run
+    out = api.embed(run_dir, tmp_path / "z.npy", registry=make_registry())
+    x = np.load(out)
+    assert x.shape == (64 + 32, 8) and x.dtype == np.float32
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    table = pd.read_parquet(api.embed(run_dir, tmp_path / "z.parquet", registry=make_registry()))
+    assert list(table.columns) == ["split", "index", "label"] + [f"f{j}" for j in range(8)]
+    assert len(table) == 96 and (table["split"] == "train").sum() == 64
+    np.testing.assert_allclose(table[[f"f{j}" for j in range(8)]].to_numpy(), x)
+    with pytest.raises(AnyclrError, match="extension"):
+        api.embed(run_dir, tmp_path / "z.csv", registry=make_registry())
+
+
+def test_no_test_split_and_existing_run_dir(tmp_path):
+    run_dir = tmp_path / "r"
+    run_dir.mkdir()
+    (run_dir / "keep.txt").write_text("mine")
+    summary = api.train(
+        "tiny", ["trainer.epochs=1", "data.test=false", "eval.baselines=[]", "eval.plots=false"],
+        run_dir=run_dir, registry=make_registry(), progress=False,
+    )
+    assert summary["run_dir"] == str(tmp_path / "r-2")
+    assert (run_dir / "keep.txt").read_text() == "mine" and not (run_dir / "summary.json").exists()
+    assert any("stratified" in note for note in summary["notes"])
+
+
+def test_unknown_protocol_fails_before_training(tmp_path):
+    with pytest.raises(AnyclrError, match="knnn"):
+        api.train("tiny", [*FAST[1:], "eval.protocols=['knnn']"], run_dir=tmp_path / "x", registry=make_registry(), progress=False)
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "lars"])
+def test_other_optimizers_train(tmp_path, optimizer):
+    summary = api.train(
+        "tiny", [*FAST, "trainer.epochs=1", f"trainer.optimizer='{optimizer}'", "trainer.grad_clip=0"],
+        run_dir=tmp_path, registry=make_registry(), progress=False,
+    )
+    assert np.isfinite(summary["final_loss"])

@@ -1,0 +1,228 @@
+"""Graph views: valid batches, per-graph randomness, reproducibility, and diffusion equal to torch-geometric's GDC."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch_geometric.data import Batch, Data
+from torch_geometric.utils import is_undirected, to_dense_adj
+
+from anyclr.core.errors import AnyclrError
+from anyclr.plugins.graph.batch import NodeBatch
+from anyclr.plugins.graph.views.attr_mask import AttributeMask
+from anyclr.plugins.graph.views.diffusion import Diffusion, gdc_reference
+from anyclr.plugins.graph.views.edge_perturb import EdgePerturb
+from anyclr.plugins.graph.views.feature_noise import FeatureNoise
+from anyclr.plugins.graph.views.graph_views import GraphViews
+from anyclr.plugins.graph.views.node_drop import NodeDrop
+from anyclr.plugins.graph.views.rw_subgraph import RandomWalkSubgraph
+
+
+def ring(n: int, features: int = 4, seed: int = 0) -> Data:
+    """A cycle of ``n`` nodes (undirected) with random features and a one-hot edge attribute."""
+    src = torch.arange(n)
+    dst = (src + 1) % n
+    edge_index = torch.cat([torch.stack([src, dst]), torch.stack([dst, src])], dim=1)
+    g = torch.Generator().manual_seed(seed)
+    return Data(x=torch.randn(n, features, generator=g), edge_index=edge_index, edge_attr=torch.eye(2)[torch.arange(2 * n) % 2])
+
+
+def batch_of(sizes=(5, 10, 20, 8, 12, 30)) -> Batch:
+    return Batch.from_data_list([ring(n, seed=i) for i, n in enumerate(sizes)])
+
+
+def assert_valid(b: Batch, num_graphs: int) -> None:
+    """Edges in range and within one graph; every graph keeps a node; node-level attributes agree."""
+    assert b.num_graphs == num_graphs
+    n = b.x.shape[0]
+    assert b.batch.shape == (n,)
+    assert torch.all(torch.bincount(b.batch, minlength=num_graphs) >= 1)
+    if b.edge_index.numel():
+        assert int(b.edge_index.min()) >= 0 and int(b.edge_index.max()) < n
+        assert torch.equal(b.batch[b.edge_index[0]], b.batch[b.edge_index[1]])
+    for key in ("edge_attr", "edge_weight"):
+        if key in b:
+            assert b[key].shape[0] == b.edge_index.shape[1]
+    assert torch.equal(b.ptr, torch.cat([torch.zeros(1, dtype=torch.long), torch.bincount(b.batch, minlength=num_graphs).cumsum(0)]))
+
+
+def node_counts(b: Batch, num_graphs: int) -> torch.Tensor:
+    return torch.bincount(b.batch, minlength=num_graphs)
+
+
+def test_node_drop_removes_floor_ratio_per_graph_and_keeps_batches_valid():
+    b = batch_of()
+    torch.manual_seed(0)
+    v = NodeDrop(0.2)(b)
+    assert_valid(v, 6)
+    expected = torch.tensor([5, 10, 20, 8, 12, 30]) - torch.floor(torch.tensor([5, 10, 20, 8, 12, 30]) * 0.2).long()
+    assert torch.equal(node_counts(v, 6), expected)
+    # Kept features are the original rows of the kept nodes.
+    keep = NodeDrop(0.2)
+    torch.manual_seed(1)
+    mask = keep.sample(b, torch.ones(6, dtype=torch.bool))
+    assert torch.equal(keep.apply(b, mask).x, b.x[mask])
+
+
+def test_node_drop_never_empties_a_graph_and_respects_inactive_graphs():
+    b = Batch.from_data_list([ring(2), ring(3), ring(4)])
+    v = NodeDrop(0.9)(b, torch.tensor([True, True, False]))
+    assert node_counts(v, 3).tolist() == [1, 1, 4]
+
+
+def test_node_drop_is_random_per_graph():
+    """Two identical graphs in one batch get different nodes dropped (per-graph randomness, not per batch)."""
+    b = Batch.from_data_list([ring(30, seed=0)] * 8)
+    torch.manual_seed(0)
+    mask = NodeDrop(0.3).sample(b, torch.ones(8, dtype=torch.bool)).view(8, 30)
+    assert len({tuple(m.tolist()) for m in mask}) == 8
+
+
+def test_views_are_reproducible_under_the_global_seed():
+    b = batch_of()
+    gen = GraphViews(augmentations=["node_drop", "subgraph", "edge_perturb", "attr_mask"], edge_add=0.2)
+    torch.manual_seed(3)
+    first = gen(b)
+    torch.manual_seed(3)
+    second = gen(b)
+    for u, w in zip(first, second):
+        assert torch.equal(u.x, w.x) and torch.equal(u.edge_index, w.edge_index)
+    torch.manual_seed(4)
+    third = gen(b)
+    assert any(not torch.equal(u.edge_index, w.edge_index) or u.x.shape != w.x.shape for u, w in zip(first, third))
+
+
+def test_edge_perturb_drops_pairs_together_and_adds_edges_inside_graphs():
+    b = batch_of()
+    torch.manual_seed(0)
+    v = EdgePerturb(drop=0.3, add=0.0)(b)
+    assert_valid(v, 6)
+    assert is_undirected(v.edge_index)
+    assert v.edge_index.shape[1] < b.edge_index.shape[1]
+    torch.manual_seed(0)
+    w = EdgePerturb(drop=0.0, add=0.5)(b)
+    assert_valid(w, 6)
+    assert is_undirected(w.edge_index) and w.edge_index.shape[1] > b.edge_index.shape[1]
+    assert torch.all(w.edge_attr[b.edge_index.shape[1]:] == 0)  # added edges carry no bond type
+    # Inactive graphs keep all their edges.
+    u = EdgePerturb(drop=1.0)(b, torch.tensor([False, True, True, True, True, True]))
+    assert torch.equal(u.edge_index, b.edge_index[:, b.batch[b.edge_index[0]] == 0])
+
+
+def test_edge_perturb_is_random_per_graph():
+    b = Batch.from_data_list([ring(40)] * 6)
+    torch.manual_seed(0)
+    drop, _ = EdgePerturb(drop=0.5).sample(b, torch.ones(6, dtype=torch.bool))
+    per_graph = drop.view(6, -1)
+    assert len({tuple(m.tolist()) for m in per_graph}) == 6
+
+
+def test_attribute_mask_node_and_feature_modes():
+    b = batch_of()
+    torch.manual_seed(0)
+    v = AttributeMask(0.5, mode="node")(b)
+    zero_rows = (v.x == 0).all(1)
+    assert 0 < int(zero_rows.sum()) < b.num_nodes
+    assert torch.equal(v.x[~zero_rows], b.x[~zero_rows]) and torch.equal(v.edge_index, b.edge_index)
+    torch.manual_seed(0)
+    w = AttributeMask(0.5, mode="feature")(b)
+    for gi in range(6):  # within a graph whole columns are masked; graphs draw their own columns
+        cols = (w.x[b.batch == gi] == 0).all(0)
+        assert torch.equal(w.x[b.batch == gi][:, ~cols], b.x[b.batch == gi][:, ~cols])
+    noisy = AttributeMask(1.0, fill="noise")(b)
+    assert not torch.equal(noisy.x, b.x)
+    assert torch.equal(b.x, batch_of().x)  # the input batch is never modified
+
+
+def test_feature_noise_only_on_active_graphs():
+    b = batch_of()
+    v = FeatureNoise(0.5)(b, torch.tensor([True, False, True, False, True, False]))
+    changed = (v.x != b.x).any(1)
+    assert torch.equal(changed, torch.tensor([True, False, True, False, True, False])[b.batch])
+
+
+def test_random_walk_subgraph_keeps_a_connected_region_of_the_target_size():
+    b = batch_of()
+    torch.manual_seed(0)
+    v = RandomWalkSubgraph(0.5)(b)
+    assert_valid(v, 6)
+    sizes = torch.tensor([5, 10, 20, 8, 12, 30])
+    assert torch.all(node_counts(v, 6) <= sizes - torch.floor(sizes * 0.5).long())
+    assert torch.all(node_counts(v, 6) >= 1)
+    # On a ring, a connected region of k < n nodes is a path: exactly k - 1 undirected edges.
+    for gi in range(6):
+        k = int((v.batch == gi).sum())
+        e = int((v.batch[v.edge_index[0]] == gi).sum()) // 2
+        if k < int(sizes[gi]):
+            assert e == k - 1
+
+
+def test_random_walk_subgraph_is_random_per_graph():
+    b = Batch.from_data_list([ring(30)] * 6)
+    torch.manual_seed(0)
+    mask = RandomWalkSubgraph(0.5).sample(b, torch.ones(6, dtype=torch.bool)).view(6, 30)
+    assert len({tuple(m.tolist()) for m in mask}) == 6
+
+
+@pytest.mark.parametrize("method", ["ppr", "heat"])
+def test_diffusion_matches_torch_geometric_gdc_on_every_graph(method):
+    graphs = [ring(n, seed=i) for i, n in enumerate((4, 7, 5))]
+    graphs[1].edge_index = torch.cat([graphs[1].edge_index, torch.tensor([[0, 3], [3, 0]])], dim=1)  # a chord
+    graphs[1].edge_attr = torch.cat([graphs[1].edge_attr, torch.zeros(2, 2)])
+    b = Batch.from_data_list(graphs)
+    v = Diffusion(method, alpha=0.15, t=3.0, eps=1e-4)(b)
+    assert_valid(v, 3)
+    assert "edge_attr" not in v and v.edge_weight.shape[0] == v.edge_index.shape[1]
+    for gi, g in enumerate(graphs):
+        ref = gdc_reference(g, method, alpha=0.15, t=3.0, eps=1e-4)
+        mine = v.batch[v.edge_index[0]] == gi
+        n = g.num_nodes
+        dense = to_dense_adj(v.edge_index[:, mine] - b.ptr[gi], edge_attr=v.edge_weight[mine], max_num_nodes=n)[0]
+        theirs = to_dense_adj(ref.edge_index, edge_attr=ref.edge_attr, max_num_nodes=n)[0]
+        assert torch.allclose(dense, theirs, atol=1e-5)
+
+
+def test_diffusion_topk_keeps_k_per_column_and_leaves_inactive_graphs():
+    b = batch_of((6, 9))
+    v = Diffusion("ppr", topk=3)(b, torch.tensor([True, False]))
+    first = v.batch[v.edge_index[0]] == 0
+    assert torch.all(torch.bincount(v.edge_index[1, first], minlength=6) == 3)
+    assert int((~first).sum()) == int((b.batch[b.edge_index[0]] == 1).sum())
+
+
+def test_generator_picks_one_augmentation_per_graph():
+    b = Batch.from_data_list([ring(20)] * 40)
+    gen = GraphViews(n_views=1, augmentations=["identity", "node_drop"], node_drop=0.5)
+    torch.manual_seed(0)
+    (v,) = gen(b)
+    counts = node_counts(v, 40)
+    assert set(counts.tolist()) == {10, 20}  # some graphs untouched, some halved, none both
+
+
+def test_generator_per_view_pools_and_ratios():
+    b = batch_of()
+    gen = GraphViews(augmentations=[["identity"], ["node_drop"]], node_drop=[0.0, 0.5])
+    first, second = gen(b)
+    assert torch.equal(first.x, b.x) and second.num_nodes < b.num_nodes
+    with pytest.raises(AnyclrError, match="views.node_drop has 3 entries"):
+        GraphViews(node_drop=[0.1, 0.2, 0.3])
+    with pytest.raises(AnyclrError, match="node_dorp"):
+        GraphViews(augmentations=["node_dorp"])
+
+
+def test_generator_all_applies_every_augmentation_in_turn():
+    b = batch_of()
+    torch.manual_seed(0)
+    (v,) = GraphViews(n_views=1, augmentations=["edge_perturb", "attr_mask"], pick="all", edge_drop=0.5, attr_mask=0.5)(b)
+    assert v.edge_index.shape[1] < b.edge_index.shape[1] and bool((v.x == 0).all(1).any())
+
+
+def test_node_level_views_keep_the_node_set_and_refuse_node_dropping():
+    graph = ring(12)
+    nodes = NodeBatch(graph, torch.tensor([0, 3, 5]))
+    gen = GraphViews(augmentations=["edge_perturb", "attr_mask"], pick="all", mask_mode="feature", level="node")
+    views = gen(nodes)
+    assert all(isinstance(v, NodeBatch) and torch.equal(v.index, nodes.index) for v in views)
+    assert all(v.graph.num_nodes == 12 for v in views)
+    with pytest.raises(AnyclrError, match="samples are nodes"):
+        GraphViews(augmentations=["node_drop"], level="node")

@@ -1,0 +1,177 @@
+"""Image views: shapes, ranges, per-sample randomness, reproducibility, and agreement with torchvision's ops."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torchvision.transforms.v2.functional as TF
+
+from anyclr.plugins.image.views.color_jitter import ColorJitter, shift_hue
+from anyclr.plugins.image.views.gaussian_blur import RandomGaussianBlur, blur_kernel_size, gaussian_blur
+from anyclr.plugins.image.views.grayscale import RandomGrayscale
+from anyclr.plugins.image.views.horizontal_flip import RandomHorizontalFlip
+from anyclr.plugins.image.views.identity import IdentityViews
+from anyclr.plugins.image.views.resized_crop import RandomResizedCrop
+from anyclr.plugins.image.views.simclr import SimCLRViews
+from anyclr.plugins.image.views.solarize import RandomSolarize
+
+
+def images(b: int = 8, c: int = 3, size: int = 16, seed: int = 0) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 256, (b, c, size, size), generator=g, dtype=torch.uint8)
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.float32])
+def test_simclr_views_shape_dtype_range(channels: int, dtype: torch.dtype) -> None:
+    x = images(c=channels, size=16)
+    if dtype == torch.float32:
+        x = x.float() / 255
+    views = SimCLRViews(n_views=3, image_size=12, blur_prob=0.5, solarize_prob=0.5)(x)
+    assert len(views) == 3
+    for v in views:
+        assert v.shape == (8, channels, 12, 12)
+        assert v.dtype == torch.float32
+        assert float(v.min()) >= 0.0 and float(v.max()) <= 1.0
+
+
+def test_simclr_views_non_square_size_and_default_size() -> None:
+    x = images(size=16)
+    assert SimCLRViews(image_size=[8, 12])(x)[0].shape == (8, 3, 8, 12)
+    assert SimCLRViews()(x)[0].shape == (8, 3, 16, 16)
+
+
+def test_views_differ_per_sample_and_per_view() -> None:
+    # The same image repeated over the batch: per-sample parameters must give different views.
+    x = images(b=1).expand(16, -1, -1, -1).contiguous()
+    a, b = SimCLRViews(image_size=16)(x)
+    flat = a.flatten(1)
+    assert torch.cdist(flat, flat).triu(1)[torch.triu_indices(16, 16, 1).unbind()].min() > 0
+    assert not torch.equal(a, b)
+
+
+def test_per_sample_parameters_differ() -> None:
+    crop = RandomResizedCrop(32)
+    windows = crop.sample(64, 32, 32, torch.device("cpu"))
+    assert len({tuple(w.tolist()) for w in windows}) > 50
+    params = ColorJitter().sample(64, torch.device("cpu"))
+    assert params["factors"][:, 0].unique().numel() > 10
+
+
+def test_seeded_views_are_reproducible() -> None:
+    x = images()
+    gen = SimCLRViews(image_size=16, solarize_prob=0.3)
+    torch.manual_seed(5)
+    first = gen(x)
+    torch.manual_seed(5)
+    second = gen(x)
+    torch.manual_seed(6)
+    third = gen(x)
+    assert all(torch.equal(a, b) for a, b in zip(first, second, strict=True))
+    assert not torch.equal(first[0], third[0])
+
+
+def test_crop_windows_stay_inside_the_image() -> None:
+    crop = RandomResizedCrop(16, scale=(0.08, 1.0))
+    top, left, h, w = crop.sample(500, 20, 30, torch.device("cpu")).unbind(1)
+    assert bool((top >= 0).all() and (left >= 0).all() and (h >= 1).all() and (w >= 1).all())
+    assert bool((top + h <= 20).all() and (left + w <= 30).all())
+    area = h * w / 600
+    assert float(area.min()) >= 0.05 and float(area.max()) <= 1.0
+
+
+def test_full_window_crop_is_identity_and_flip_rides_along() -> None:
+    x = images().float() / 255
+    crop = RandomResizedCrop(16, scale=(1.0, 1.0), ratio=(1.0, 1.0))
+    windows = crop.sample(8, 16, 16, torch.device("cpu"))
+    assert torch.allclose(crop.apply(x, windows), x, atol=1e-5)
+    flip = torch.tensor([True, False] * 4)
+    out = crop.apply(x, windows, flip)
+    assert torch.allclose(out[0], x[0].flip(-1), atol=1e-5)
+    assert torch.allclose(out[1], x[1], atol=1e-5)
+
+
+def test_crop_rejects_bad_ranges() -> None:
+    with pytest.raises(ValueError, match="scale"):
+        RandomResizedCrop(8, scale=(0.5, 0.2))
+    with pytest.raises(ValueError, match="flip_prob"):
+        SimCLRViews(flip_prob=1.5)
+
+
+def test_hue_shift_matches_torchvision() -> None:
+    x = images(b=6).float() / 255
+    shift = torch.tensor([-0.5, -0.1, 0.0, 0.05, 0.3, 0.5])
+    expected = torch.stack([TF.adjust_hue(x[i], float(shift[i])) for i in range(6)])
+    assert torch.allclose(shift_hue(x, shift), expected, atol=1e-5)
+
+
+def test_blur_matches_torchvision() -> None:
+    x = images(b=4, size=12).float() / 255
+    sigma = torch.tensor([0.1, 0.5, 1.0, 2.0])
+    expected = torch.stack([TF.gaussian_blur(x[i], [5, 5], [float(sigma[i])] * 2) for i in range(4)])
+    assert torch.allclose(gaussian_blur(x, sigma, 5), expected, atol=1e-5)
+
+
+def test_blur_only_touches_selected_samples_and_handles_tiny_images() -> None:
+    x = images(b=6, size=8).float() / 255
+    blur = RandomGaussianBlur(3, p=1.0)
+    sigma = torch.tensor([0.0, 1.0, 0.0, 1.0, 0.0, 1.0])
+    out = blur.apply(x, sigma)
+    assert torch.equal(out[0::2], x[0::2])
+    assert not torch.allclose(out[1::2], x[1::2])
+    assert RandomGaussianBlur(9, p=1.0)(images(b=2, size=4).float()).shape == (2, 3, 4, 4)
+    assert blur_kernel_size(32) == 3 and blur_kernel_size(96) == 9 and blur_kernel_size(224) == 23
+
+
+def test_color_jitter_neutral_factors_are_identity() -> None:
+    x = images().float() / 255
+    params = {"factors": torch.tensor([[1.0, 1.0, 1.0, 0.0]] * 8), "order": torch.arange(4)}
+    assert torch.allclose(ColorJitter().apply(x, params), x, atol=1e-5)
+
+
+def test_brightness_matches_torchvision() -> None:
+    x = images(b=2).float() / 255
+    params = {"factors": torch.tensor([[1.3, 1.0, 1.0, 0.0], [0.7, 1.0, 1.0, 0.0]]), "order": torch.arange(4)}
+    out = ColorJitter().apply(x, params)
+    assert torch.allclose(out[0], TF.adjust_brightness(x[0], 1.3), atol=1e-6)
+    assert torch.allclose(out[1], TF.adjust_brightness(x[1], 0.7), atol=1e-6)
+
+
+def test_contrast_and_saturation_match_torchvision() -> None:
+    x = images(b=1).float() / 255
+    params = {"factors": torch.tensor([[1.0, 0.6, 1.0, 0.0]]), "order": torch.arange(4)}
+    assert torch.allclose(ColorJitter().apply(x, params)[0], TF.adjust_contrast(x[0], 0.6), atol=1e-5)
+    params = {"factors": torch.tensor([[1.0, 1.0, 1.4, 0.0]]), "order": torch.arange(4)}
+    assert torch.allclose(ColorJitter().apply(x, params)[0], TF.adjust_saturation(x[0], 1.4), atol=1e-5)
+
+
+def test_one_channel_jitter_changes_only_brightness_contrast() -> None:
+    x = images(c=1).float() / 255
+    out = ColorJitter(p=1.0)(x)
+    assert out.shape == x.shape and not torch.allclose(out, x)
+    assert torch.equal(RandomGrayscale(p=1.0)(x), x)  # grayscale is a no-op on 1 channel
+
+
+def test_grayscale_flip_solarize() -> None:
+    x = images().float() / 255
+    grey = RandomGrayscale(p=1.0)(x)
+    assert torch.allclose(grey[:, 0], grey[:, 1]) and torch.allclose(grey[:, 0], grey[:, 2])
+    assert torch.allclose(grey[:, :1], TF.rgb_to_grayscale(x), atol=1e-6)
+    assert torch.equal(RandomHorizontalFlip(p=1.0)(x), x.flip(-1))
+    assert torch.equal(RandomHorizontalFlip(p=0.0)(x), x)
+    sol = RandomSolarize(0.5, p=1.0)(x)
+    assert torch.equal(sol, torch.where(x >= 0.5, 1 - x, x))
+    assert torch.equal(RandomSolarize(0.5, p=0.0)(x), x)
+
+
+def test_identity_views() -> None:
+    x = images()
+    views = IdentityViews(n_views=2)(x)
+    assert len(views) == 2 and torch.equal(views[0], x.float() / 255)
+
+
+def test_views_reject_non_image_input() -> None:
+    with pytest.raises(ValueError, match=r"\[B, C, H, W\]"):
+        SimCLRViews()(torch.zeros(4, 16))
+    with pytest.raises(TypeError, match="uint8"):
+        SimCLRViews()(torch.zeros(2, 1, 4, 4, dtype=torch.int32))
