@@ -9,6 +9,7 @@ import importlib.metadata as md
 import inspect
 import json
 import sys
+import warnings
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any
@@ -223,18 +224,24 @@ def show(
     if not matches:
         choices = [c.name for k in kinds for c in registry.components(k)]
         raise unknown_name(kind or "component or recipe", name, choices)
-    if sets and not any(isinstance(m, Recipe) for m in matches):
+    recipe = next((m for m in matches if isinstance(m, Recipe)), None)
+    if recipe is not None:
+        # stdout stays valid TOML (`anyclr show NAME > my.toml`); same-named components are only mentioned.
+        for other in matches:
+            if other is not recipe:
+                stderr_console().print(
+                    Text(f"'{name}' is also a {other.kind}: anyclr show {name} --kind {other.kind}", style="dim")
+                )
+        cfg = config.loads(recipe.text(), f"recipe {recipe.name!r}")
+        _print_toml(f"# recipe {recipe.name} (plug-in {recipe.plugin})\n" + _resolved_text(cfg, sets))
+        return
+    if sets:
         raise AnyclrError("--set applies to recipes only.", f"{name!r} is a {matches[0].kind}.")
     console = stdout_console()
     for i, item in enumerate(matches):
         if i:
             console.rule()
-        if isinstance(item, Recipe):
-            cfg = config.loads(item.text(), f"recipe {item.name!r}")
-            header = f"# recipe {item.name} (plug-in {item.plugin}, {item.path})\n"
-            _print_toml(header + _resolved_text(cfg, sets))
-        else:
-            console.print(component_details(item))
+        console.print(component_details(item))
 
 
 def _resolved_text(cfg: dict[str, Any], sets: list[str]) -> str:
@@ -357,9 +364,21 @@ def _cli_plugin_manager() -> pluggy.PluginManager:
     return pm
 
 
+def hoist_debug(args: list[str]) -> list[str]:
+    """Move ``--debug`` given after the command (``anyclr train x --debug``) to where it is an option."""
+    end = args.index("--") if "--" in args else len(args)
+    if "--debug" in args[1:end]:
+        args = ["--debug"] + [a for i, a in enumerate(args) if not (a == "--debug" and i < end)]
+    return args
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``anyclr`` script and ``python -m anyclr``."""
     args = sys.argv[1:] if argv is None else list(argv)
+    args = hoist_debug(args)
+    if "--debug" not in args:
+        # Library deprecation noise printed while plug-ins import (torch-geometric); users cannot act on it.
+        warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated", category=FutureWarning)
     try:
         app = make_app()
     except (Exception, KeyboardInterrupt) as exc:

@@ -133,56 +133,74 @@ def _status_kib(field: str) -> int:
     return 0
 
 
-def measure(impl: str, name: str, batch: int, dim: int, device: str, repeats: int, threads: int) -> dict[str, float] | None:
-    """Time ``repeats`` forward+backward passes (median) and record the peak memory above the inputs."""
+def _inputs(batch: int, dim: int, device: torch.device) -> list[torch.Tensor]:
+    g = torch.Generator().manual_seed(batch)
+    return [torch.randn(batch, dim, generator=g).to(device).requires_grad_(True) for _ in range(2)]
+
+
+def _step(loss_fn: Loss, z: list[torch.Tensor]) -> None:
+    loss_fn(z).backward()
+    for t in z:
+        t.grad = None
+
+
+def time_both(name: str, batch: int, dim: int, device: str, repeats: int, threads: int) -> dict[str, float]:
+    """Median forward+backward milliseconds of ours and LightlySSL's, interleaved so machine noise hits both alike."""
     torch.set_num_threads(threads)
     dev = torch.device(device)
-    g = torch.Generator().manual_seed(batch)
-    build = ours if impl == "ours" else lightly
-    loss_fn = build(name, dim, dev)
-    if loss_fn is None:
+    fns = {impl: build(name, dim, dev) for impl, build in (("ours", ours), ("lightly", lightly))}
+    fns = {k: f for k, f in fns.items() if f is not None}
+    z = _inputs(batch, dim, dev)
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for i in range(repeats + 1):  # the first round warms up
+        for impl, fn in fns.items():
+            if dev.type == "cuda":
+                torch.cuda.synchronize(dev)
+            start = time.perf_counter()
+            _step(fn, z)
+            if dev.type == "cuda":
+                torch.cuda.synchronize(dev)
+            if i:
+                times[impl].append(time.perf_counter() - start)
+    return {impl: 1000 * statistics.median(t) for impl, t in times.items()}
+
+
+def peak_memory(impl: str, name: str, batch: int, dim: int, device: str, threads: int) -> float | None:
+    """Peak MiB above the inputs during forward+backward (CUDA allocator peak, or peak RSS on CPU)."""
+    torch.set_num_threads(threads)
+    dev = torch.device(device)
+    fn = (ours if impl == "ours" else lightly)(name, dim, dev)
+    if fn is None:
         return None
-    z = [torch.randn(batch, dim, generator=g).to(dev).requires_grad_(True) for _ in range(2)]
-    cuda = dev.type == "cuda"
-    if cuda:
+    z = _inputs(batch, dim, dev)
+    if dev.type == "cuda":
         torch.cuda.synchronize(dev)
         torch.cuda.reset_peak_memory_stats(dev)
         base = torch.cuda.memory_allocated(dev)
     else:
         base = _status_kib("VmRSS") * 1024
-    times = []
-    for i in range(repeats + 1):  # the first pass warms up
-        start = time.perf_counter()
-        loss = loss_fn(z)
-        loss.backward()
-        if cuda:
-            torch.cuda.synchronize(dev)
-        if i:
-            times.append(time.perf_counter() - start)
-        for t in z:
-            t.grad = None
-        del loss
-    peak = (torch.cuda.max_memory_allocated(dev) if cuda else _status_kib("VmHWM") * 1024) - base
-    return {"ms": 1000 * statistics.median(times), "mib": max(peak, 0) / 2**20}
+    for _ in range(2):
+        _step(fn, z)
+    peak = (torch.cuda.max_memory_allocated(dev) if dev.type == "cuda" else _status_kib("VmHWM") * 1024) - base
+    return max(peak, 0) / 2**20
 
 
-def _child(conn, *args) -> None:  # noqa: ANN001 - multiprocessing connection
+def _child(conn, fn, *args) -> None:  # noqa: ANN001 - multiprocessing connection
     try:
-        conn.send(measure(*args))
+        conn.send(fn(*args))
     except Exception as exc:  # report instead of hanging the parent
         conn.send({"error": f"{type(exc).__name__}: {exc}"})
     finally:
         conn.close()
 
 
-def measure_isolated(*args) -> dict[str, float] | None:
-    """Run :func:`measure` in a forked child on CPU (a clean peak-RSS count), in-process on CUDA."""
-    device = args[4]
+def isolated(fn: Callable, *args, device: str):
+    """Run ``fn(*args)`` in a forked child on CPU (a clean peak-RSS count per run), in-process on CUDA."""
     if device.startswith("cuda") or sys.platform != "linux":
-        return measure(*args)
+        return fn(*args)
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, *args))
+    proc = ctx.Process(target=_child, args=(child, fn, *args))
     proc.start()
     child.close()
     result = parent.recv()
@@ -198,7 +216,7 @@ def measure_isolated(*args) -> dict[str, float] | None:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table (and targets); return 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="batch 256 only, 3 repeats (a smoke run)")
+    parser.add_argument("--quick", action="store_true", help="batch 256 only, 5 repeats (a smoke run)")
     parser.add_argument("--batches", type=int, nargs="+", default=[256, 1024, 4096])
     parser.add_argument("--dim", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=10)
@@ -208,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     if args.quick:
-        args.batches, args.repeats = [256], 3
+        args.batches, args.repeats = [256], 5
     try:
         import lightly
 
@@ -224,19 +242,24 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for name in args.losses:
         for batch in args.batches:
-            common = (name, batch, args.dim, args.device, args.repeats, args.threads)
-            a = measure_isolated("ours", *common)
-            b = measure_isolated("lightly", *common) if lightly_version else None
+            ms = isolated(time_both, name, batch, args.dim, args.device, args.repeats, args.threads, device=args.device)
+            mem = {
+                impl: isolated(peak_memory, impl, name, batch, args.dim, args.device, args.threads, device=args.device)
+                for impl in (("ours", "lightly") if lightly_version else ("ours",))
+            }
+            a = {"ms": ms["ours"], "mib": mem["ours"]}
+            b = {"ms": ms["lightly"], "mib": mem["lightly"]} if "lightly" in ms else None
             row = {"loss": name, "batch": batch, "ours": a, "lightly": b}
             if b:
                 row["time_ratio"] = a["ms"] / b["ms"]
                 row["memory_ratio"] = a["mib"] / b["mib"] if b["mib"] > 0 else float("nan")
                 print(
                     f"{name:<14}{batch:>6}{a['ms']:>10.2f}{b['ms']:>12.2f}{row['time_ratio']:>8.2f}"
-                    f"{a['mib']:>10.1f}{b['mib']:>13.1f}{row['memory_ratio']:>7.2f}"
+                    f"{a['mib']:>10.1f}{b['mib']:>13.1f}{row['memory_ratio']:>7.2f}",
+                    flush=True,
                 )
             else:
-                print(f"{name:<14}{batch:>6}{a['ms']:>10.2f}{'—':>12}{'':>8}{a['mib']:>10.1f}{'—':>13}")
+                print(f"{name:<14}{batch:>6}{a['ms']:>10.2f}{'—':>12}{'':>8}{a['mib']:>10.1f}{'—':>13}", flush=True)
             rows.append(row)
     compared = [r for r in rows if "time_ratio" in r]
     if compared:

@@ -1,10 +1,10 @@
 import json
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 from cli_helpers import install_fake_api, invoke, toy_registry
 
 import anyclr
@@ -30,13 +30,20 @@ def test_python_dash_m_runs_the_cli():
     assert out.stdout.strip() == f"anyclr {anyclr.__version__}"
 
 
-def test_main_entry_point(capsys):
-    from anyclr.cli import main
+def test_main_entry_point(capsys, monkeypatch):
+    from anyclr.cli import hoist_debug, main
 
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
     assert exc.value.code == 0
     assert anyclr.__version__ in capsys.readouterr().out
+    # --debug also works after the command, where people add it when an error message asks for it.
+    assert hoist_debug(["train", "x", "--debug"]) == ["--debug", "train", "x"]
+    assert hoist_debug(["show", "--", "--debug"]) == ["show", "--", "--debug"]
+    install_fake_api(monkeypatch).raises = RuntimeError("kaboom")
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "--quiet", "--debug"])
+    assert exc.value.code == 1 and "Traceback" in capsys.readouterr().err
 
 
 # -- train / evaluate / embed call anyclr.api with the parsed arguments ------------------------------------------
@@ -77,8 +84,6 @@ def test_train_defaults_and_resume(monkeypatch, tmp_path):
 
 def test_train_nproc_goes_to_the_launcher(monkeypatch, tmp_path):
     fake = install_fake_api(monkeypatch)
-    result = invoke("train", "--nproc", "2")
-    assert result.exit_code == 2 and "not available yet" in result.stderr  # placeholder until DDP lands
     seen = {}
 
     def launch(argv, nproc):
@@ -93,6 +98,8 @@ def test_train_nproc_goes_to_the_launcher(monkeypatch, tmp_path):
         "nproc": 4,
     }
     assert not fake.calls  # the launcher's processes train, not this one
+    monkeypatch.setattr("anyclr.cli.launch_distributed", lambda argv, nproc: 3)
+    assert invoke("train", "--nproc", "2", "--quiet").exit_code == 3  # a failing rank's exit code is the CLI's
     assert invoke("train", "--nproc", "0").exit_code == 2
 
 
@@ -293,3 +300,17 @@ def test_train_evaluate_embed_end_to_end(tmp_path):
     assert np.load(tmp_path / "emb.npy").shape == (96 + 32, 12)  # train then test split, backbone width
     result = invoke("embed", str(run), "--out", str(tmp_path / "emb.csv"))
     assert result.exit_code == 2 and ".npy or .parquet" in result.stderr
+
+
+def test_show_prefers_the_recipe_when_a_component_shares_its_name():
+    from anyclr.core.registry import get_registry
+
+    registry = get_registry()
+    if not (registry.has("recipe", "image-simclr") and registry.has("view", "image-simclr")):
+        pytest.skip("needs the image plug-in")
+    result = invoke("show", "image-simclr")
+    assert result.exit_code == 0, result.output
+    assert tomllib.loads(result.stdout)["views"]["name"] == "image-simclr"
+    assert "also a view: anyclr show image-simclr --kind view" in result.stderr
+    result = invoke("show", "image-simclr", "--kind", "view")
+    assert result.exit_code == 0 and 'name = "image-simclr"' in result.stdout and "parameters" in result.stdout

@@ -231,7 +231,7 @@ def run_epoch(ctx: TrainContext, epoch: int, bar: ProgressBar) -> dict[str, floa
         elapsed = time.perf_counter() - start
         sps = samples / elapsed if elapsed > 0 else 0.0
         bar.update(epoch, loss, current_lr(ctx), sps)
-        if ctx.step % log_every == 0 and ctx.log is not None:
+        if ctx.log is not None and (ctx.step % log_every == 0 or i in (1, ctx.steps_per_epoch)):
             ctx.log.log({"kind": "step", "step": ctx.step, "epoch": epoch, "loss": loss, "lr": current_lr(ctx), "samples_per_second": sps})
         ctx.registry.hook.anyclr_step_end(context=ctx, step=ctx.step, loss=loss)
     if ctx.device.type == "cuda":

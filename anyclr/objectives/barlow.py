@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 
 import torch
+import torch.nn.functional as F
 
 from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings
-from anyclr.objectives.parts.layout import gather_views
+from anyclr.objectives.parts.layout import gather_each
 
 
 class BarlowTwins(Objective):
@@ -35,17 +36,17 @@ class BarlowTwins(Objective):
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the Barlow Twins loss over the (global) batch."""
         check_embeddings(z, "barlow")
-        full = gather_views(z, normalize=False).full
-        if full.dtype in (torch.float16, torch.bfloat16):
-            full = full.float()
-        n = full.shape[1]
-        standard = (full - full.mean(1, keepdim=True)) / full.std(1, keepdim=True)
-        pairs = list(itertools.combinations(range(full.shape[0]), 2))
-        total = full.new_zeros(())
+        full = [x.float() if x.dtype in (torch.float16, torch.bfloat16) else x for x in gather_each(z)]
+        n = full[0].shape[0]
+        # batch_norm's fused kernel standardises with the biased std; (n - 1) / n turns C into the unbiased one.
+        standard = [F.batch_norm(view, None, None, training=True, eps=1e-12) for view in full]
+        pairs = list(itertools.combinations(range(len(full)), 2))
+        total = full[0].new_zeros(())
         for a, c in pairs:
-            corr = standard[a].T @ standard[c] / n
+            corr = standard[a].T @ standard[c]
+            corr = corr * ((n - 1) / n / n)
             diagonal = torch.diagonal(corr)
-            total = total + (1 - diagonal).pow(2).sum() + self.lam * (corr.pow(2).sum() - diagonal.pow(2).sum())
+            total = total + (diagonal - 1).pow(2).sum() + self.lam * (corr.pow(2).sum() - diagonal.pow(2).sum())
         return total / len(pairs)
 
     def extra_repr(self) -> str:

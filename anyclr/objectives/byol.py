@@ -18,11 +18,9 @@ from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchno
 
 def regression_sums(p: list[torch.Tensor], t: list[torch.Tensor]) -> torch.Tensor:
     """Per sample, ``1/(V-1) sum_{a != c} (2 - 2 cos(p_a, t_c))``: for two views BYOL's symmetrised loss."""
-    p = [F.normalize(x, dim=1) for x in p]
-    t = [F.normalize(x.detach(), dim=1) for x in t]
     v = len(p)
-    terms = [2 - 2 * (p[a] * t[c]).sum(1) for a in range(v) for c in range(v) if a != c]
-    return torch.stack(terms).sum(0) / (v - 1)
+    total = sum(F.cosine_similarity(p[a], t[c].detach(), dim=1) for a in range(v) for c in range(v) if a != c)
+    return (2 * v * (v - 1) - 2 * total) / (v - 1)
 
 
 class BYOL(Objective):

@@ -39,7 +39,7 @@ class DCL(Objective):
         check_embeddings(z, name)
         g = gather_views(z)
         v, b, m, dim = g.n_views, g.local_batch, g.global_batch, g.local.shape[-1]
-        logits = g.local.reshape(v * b, dim) @ g.full.reshape(v * m, dim).T / self.temperature
+        logits = (g.local.reshape(v * b, dim) / self.temperature) @ g.full.reshape(v * m, dim).T
         self_mask, pos_mask = same_sample_mask(g)
         negatives = torch.logsumexp(logits.masked_fill(self_mask | pos_mask, float("-inf")), dim=1)
         # positive similarity of view a with view c of the same local sample: [V, V, B]

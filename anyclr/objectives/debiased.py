@@ -47,7 +47,7 @@ class Debiased(Objective):
         g = gather_views(z)
         v, b, m, dim = g.n_views, g.local_batch, g.global_batch, g.local.shape[-1]
         tau = self.temperature
-        logits = g.local.reshape(v * b, dim) @ g.full.reshape(v * m, dim).T / tau
+        logits = (g.local.reshape(v * b, dim) / tau) @ g.full.reshape(v * m, dim).T
         self_mask, pos_mask = same_sample_mask(g)
         negative = ~(self_mask | pos_mask)
         n_neg = v * (m - 1)

@@ -24,8 +24,9 @@ def queue_infonce(
 
     ``extra`` ``[B, E]`` holds more negative similarities per query (MoCHi's synthetic negatives).
     """
-    parts = [(q * k).sum(1, keepdim=True), q @ negatives.T] + ([extra] if extra is not None else [])
-    logits = torch.cat(parts, dim=1) / temperature
+    q = q / temperature  # scale the [B, D] queries rather than the [B, K] logits
+    parts = [(q * k).sum(1, keepdim=True), q @ negatives.T] + ([extra / temperature] if extra is not None else [])
+    logits = torch.cat(parts, dim=1)
     return torch.logsumexp(logits, dim=1) - logits[:, 0]
 
 

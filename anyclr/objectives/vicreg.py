@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings
-from anyclr.objectives.parts.layout import gather_views
+from anyclr.objectives.parts.layout import gather_each
 
 
 def variance_term(x: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
@@ -48,10 +48,8 @@ class VICReg(Objective):
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the VICReg loss over the (global) batch."""
         check_embeddings(z, "vicreg")
-        full = gather_views(z, normalize=False).full
-        if full.dtype in (torch.float16, torch.bfloat16):
-            full = full.float()
-        v = full.shape[0]
+        full = [x.float() if x.dtype in (torch.float16, torch.bfloat16) else x for x in gather_each(z)]
+        v = len(full)
         pairs = list(itertools.combinations(range(v), 2))
         invariance = sum(F.mse_loss(full[a], full[c]) for a, c in pairs) / len(pairs)
         variance = sum(variance_term(view, self.eps) for view in full) * 2 / v

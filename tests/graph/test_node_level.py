@@ -45,8 +45,8 @@ def test_edgelist_explicit_files_csv_header_directed_and_degree_features(tmp_pat
 def test_edgelist_test_fraction_splits_labelled_nodes(tmp_path):
     write(tmp_path / "edges.txt", [f"{i} {i + 1}" for i in range(19)])
     write(tmp_path / "labels.txt", [f"{i} {i % 2}" for i in range(20)])
-    bundle = edgelist(str(tmp_path), test_fraction=0.25)
-    assert len(bundle.train) + len(bundle.test) == 20 and len(bundle.test) == 5
+    bundle = edgelist(str(tmp_path), test_fraction=0.2)
+    assert len(bundle.train) + len(bundle.test) == 20 and len(bundle.test) == 4
     assert set(bundle.train.nodes.tolist()).isdisjoint(bundle.test.nodes.tolist())
 
 

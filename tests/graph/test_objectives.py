@@ -72,7 +72,7 @@ def test_graphcl_matches_the_paper_one_direction_and_symmetric():
     assert torch.allclose(both.double(), expected, atol=1e-5)
     g_fast = torch.autograd.grad(both, [z1, z2])
     g_ref = torch.autograd.grad(expected, [z1, z2])
-    assert all(torch.allclose(a.double(), b, atol=1e-5) for a, b in zip(g_fast, g_ref))
+    assert all(torch.allclose(a.double(), b, atol=1e-5) for a, b in zip(g_fast, g_ref, strict=True))
 
 
 def test_graphcl_with_three_views_averages_ordered_pairs():
@@ -89,7 +89,7 @@ def test_grace_matches_the_paper_with_gradients():
     assert torch.allclose(fast.double(), ref, atol=1e-5)
     g_fast = torch.autograd.grad(fast, [u, v])
     g_ref = torch.autograd.grad(ref, [u, v])
-    assert all(torch.allclose(a.double(), b, atol=1e-5) for a, b in zip(g_fast, g_ref))
+    assert all(torch.allclose(a.double(), b, atol=1e-5) for a, b in zip(g_fast, g_ref, strict=True))
 
 
 def test_infograph_jsd_matches_the_definition():

@@ -49,7 +49,7 @@ def train_steps(cfg, data, views, encoder, objective, steps=2):
             opt.zero_grad()
             loss.backward()
             opt.step()
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
     assert all(torch.isfinite(torch.tensor(losses)))
     return losses
 

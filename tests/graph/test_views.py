@@ -85,11 +85,11 @@ def test_views_are_reproducible_under_the_global_seed():
     first = gen(b)
     torch.manual_seed(3)
     second = gen(b)
-    for u, w in zip(first, second):
+    for u, w in zip(first, second, strict=True):
         assert torch.equal(u.x, w.x) and torch.equal(u.edge_index, w.edge_index)
     torch.manual_seed(4)
     third = gen(b)
-    assert any(not torch.equal(u.edge_index, w.edge_index) or u.x.shape != w.x.shape for u, w in zip(first, third))
+    assert any(not torch.equal(u.edge_index, w.edge_index) or u.x.shape != w.x.shape for u, w in zip(first, third, strict=True))
 
 
 def test_edge_perturb_drops_pairs_together_and_adds_edges_inside_graphs():

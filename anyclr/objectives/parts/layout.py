@@ -65,3 +65,8 @@ def same_sample_mask(g: GatheredViews) -> tuple[torch.Tensor, torch.Tensor]:
     same = sample[:, None] == col_sample[None, :]
     self_mask = same & (view[:, None] == col_view[None, :])
     return self_mask, same & ~self_mask
+
+
+def gather_each(z: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Gather each view across ranks with gradient, as it is (no stacking or normalising; nothing copied on one process)."""
+    return [gather_batch(x)[0] for x in z]

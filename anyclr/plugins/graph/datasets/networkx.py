@@ -41,7 +41,7 @@ def _feature_rows(g: Any, key: str, where: str) -> list[list[float]] | None:
         return None
     rows = []
     width = None
-    for node, value in zip(g.nodes, values):
+    for node, value in zip(g.nodes, values, strict=True):
         if value is None:
             raise AnyclrError(f"{where}: node {node!r} has no {key!r} attribute, but other nodes do.")
         if isinstance(value, str):  # GraphML stores lists as text: "0.1, 0.2"
@@ -122,7 +122,7 @@ def networkx_graphs(
     else:
         degrees = [_with_degree(d) for d in datas]
         top = min(int(max(int(d.max()) for d in degrees)), 64)
-        for d, deg in zip(datas, degrees):
+        for d, deg in zip(datas, degrees, strict=True):
             onehot = np.zeros((len(deg), top + 1), dtype=np.float32)
             onehot[np.arange(len(deg)), np.minimum(deg, top)] = 1.0
             d.x = torch.from_numpy(onehot)

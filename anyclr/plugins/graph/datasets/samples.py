@@ -38,7 +38,7 @@ class GraphSamples(Dataset):
 
 def collate_graphs(items: list[tuple[Data, int]]) -> tuple[Batch, torch.Tensor]:
     """Batch graphs into one PyG ``Batch``; labels become a long tensor."""
-    graphs, labels = zip(*items)
+    graphs, labels = zip(*items, strict=True)
     return Batch.from_data_list(list(graphs)), torch.tensor(labels, dtype=torch.long)
 
 
@@ -77,7 +77,7 @@ class NodeCollate:
         self.graph = graph
 
     def __call__(self, items: list[tuple[int, int]]) -> tuple[NodeBatch, torch.Tensor]:
-        nodes, labels = zip(*items)
+        nodes, labels = zip(*items, strict=True)
         return NodeBatch(self.graph, torch.tensor(nodes, dtype=torch.long)), torch.tensor(labels, dtype=torch.long)
 
 

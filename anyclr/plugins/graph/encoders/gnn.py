@@ -88,7 +88,7 @@ class GNN(nn.Module):
                 attr = h.new_zeros(g.edge_index.shape[1], self.edge_dim)
             extra["edge_attr"] = attr.to(h.dtype)
         outs = []
-        for conv, act, norm in zip(self.convs, self.acts, self.norms):
+        for conv, act, norm in zip(self.convs, self.acts, self.norms, strict=True):
             h = self.dropout(norm(act(conv(h, g.edge_index, **extra))))
             outs.append(h)
         return torch.cat(outs, dim=-1) if self.jk == "cat" else outs[-1]

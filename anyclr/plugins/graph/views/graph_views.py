@@ -144,7 +144,7 @@ class GraphViews(ViewGenerator):
             actives = [choice == k for k in range(len(ops))]
         else:
             actives = [torch.ones(num_graphs, dtype=torch.bool, device=device)] * len(ops)
-        for op, active in zip(ops, actives):
+        for op, active in zip(ops, actives, strict=True):
             if not isinstance(op, nn.Identity):
                 g = op(g, active)
         return g

@@ -8,17 +8,22 @@ from torch_geometric.data import Data
 
 from anyclr.plugins.graph.batch import count_graphs, graph_index, keep_nodes, node_ptr, rank_in_graph
 
+CHECK_EVERY = 4  # growth steps between checks (each check syncs with the device)
+
 
 class RandomWalkSubgraph(nn.Module):
-    """Keep ``n - floor(ratio * n)`` nodes of each graph, reached by random walks from one random seed node.
+    """Keep ``n - floor(ratio * n)`` nodes of each graph: a connected region grown by random-walk steps from a random seed.
 
     Args:
         ratio: fraction of each graph's nodes to leave out (default 0.2, as in GraphCL).
-        max_steps: longest walk (default 32); graphs whose walks reach fewer nodes keep fewer.
+        max_steps: most growth steps (default 32); a graph whose seed's component is smaller than the
+            target keeps just that component.
 
-    Each graph starts as many walkers at its seed as it keeps nodes; all walkers of all graphs step
-    together, and a node's first-visit step orders the nodes, so the kept region is connected to the
-    seed and grows outwards like GraphCL's neighbourhood expansion — in ``max_steps`` vectorised steps.
+    Each step, every node already in a graph's region takes one random-walk step and the neighbour it
+    lands on joins (so the region stays connected and grows outwards from the seed, like GraphCL's
+    neighbourhood expansion, roughly doubling per step). Nodes are ranked by the step they joined
+    (ties at random) and each graph keeps its first nodes. All graphs grow together, one vectorised
+    step at a time; growth stops once every graph has enough nodes or has stopped growing.
     """
 
     def __init__(self, ratio: float = 0.2, max_steps: int = 32) -> None:
@@ -32,33 +37,37 @@ class RandomWalkSubgraph(nn.Module):
         batch, num_graphs = graph_index(g), count_graphs(g)
         device, n_nodes = batch.device, batch.numel()
         sizes = torch.bincount(batch, minlength=num_graphs)
-        target = torch.where(active, sizes - torch.floor(sizes * self.ratio).long(), sizes)
-        ptr = node_ptr(batch, num_graphs)
-        seed = ptr[:-1] + (torch.rand(num_graphs, device=device) * sizes).long()
+        target = sizes - torch.floor(sizes * self.ratio).long()
+        seed = node_ptr(batch, num_graphs)[:-1] + (torch.rand(num_graphs, device=device) * sizes).long()
 
         row, col = g.edge_index
-        order = torch.argsort(row, stable=True)
-        neighbours = col[order]
+        neighbours = col[torch.argsort(row, stable=True)]
         degree = torch.bincount(row, minlength=n_nodes)
-        row_ptr = torch.cat([degree.new_zeros(1), degree.cumsum(0)])
+        start = torch.cat([degree.new_zeros(1), degree.cumsum(0)])[:-1]
+        walks = degree > 0
+        own = torch.arange(n_nodes, device=device)
 
-        walkers = torch.where(active, target, torch.zeros_like(target))
-        pos = seed[torch.repeat_interleave(torch.arange(num_graphs, device=device), walkers)]
-        first = torch.full((n_nodes,), float("inf"), device=device)
-        first[seed] = 0.0
-        if neighbours.numel() and pos.numel():
-            for step in range(1, self.max_steps + 1):
-                d = degree[pos]
-                pick = row_ptr[pos] + (torch.rand(pos.numel(), device=device) * d).long()
-                pos = torch.where(d > 0, neighbours[pick.clamp(max=neighbours.numel() - 1)], pos)
-                first.scatter_reduce_(0, pos, torch.full_like(pos, step, dtype=first.dtype), reduce="amin")
-                if step % 8 == 0:  # stop once every graph has reached enough nodes (one sync every 8 steps)
-                    reached = torch.bincount(batch[torch.isfinite(first)], minlength=num_graphs)
-                    if bool((reached >= target).all()):
-                        break
-        # Earlier visits first; ties broken at random. Unvisited nodes (inf) rank last.
-        rank = rank_in_graph(batch, first + torch.rand(n_nodes, device=device) * 0.5, num_graphs)
-        keep = (rank < target[batch]) & torch.isfinite(first)
+        joined = torch.full((n_nodes,), float("inf"), device=device)
+        joined[seed] = 0.0
+        todo = active & (target < sizes)
+        if neighbours.numel() and bool(todo.any()):
+            before = torch.ones_like(sizes)
+            for first in range(1, self.max_steps + 1, CHECK_EVERY):
+                steps = min(CHECK_EVERY, self.max_steps + 1 - first)
+                # Where every node's walker lands in each of the next steps, drawn at once.
+                pick = start[:, None] + (torch.rand(n_nodes, steps, device=device) * degree[:, None]).long()
+                landed = torch.where(walks[:, None], neighbours[pick.clamp(max=neighbours.numel() - 1)], own[:, None])
+                for k in range(steps):
+                    # A node in the region (joined <= step) sends "step" to where it lands; others send inf.
+                    joined.scatter_reduce_(0, landed[:, k], joined.clamp(min=float(first + k)), reduce="amin")
+                # Stop once every graph has enough nodes or stopped growing (its component is covered).
+                reached = torch.bincount(batch[torch.isfinite(joined)], minlength=num_graphs)
+                if bool(((reached >= target) | ~todo | (reached == before)).all()):
+                    break
+                before = reached
+        # Earlier joiners first; ties broken at random. Nodes that never joined (inf) rank last.
+        rank = rank_in_graph(batch, joined + torch.rand(n_nodes, device=device) * 0.5, num_graphs)
+        keep = (rank < target[batch]) & torch.isfinite(joined)
         return keep | ~active[batch]
 
     def apply(self, g: Data, keep: torch.Tensor) -> Data:

@@ -19,7 +19,7 @@ class ResidualBlock(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, kernels: Sequence[int] = (8, 5, 3)) -> None:
         super().__init__()
         widths = [in_channels] + [out_channels] * len(kernels)
-        self.convs = nn.ModuleList(nn.Conv1d(widths[i], widths[i + 1], k, padding="same", bias=False) for i, k in enumerate(kernels))
+        self.convs = nn.ModuleList(nn.Conv1d(widths[i], widths[i + 1], k, bias=False) for i, k in enumerate(kernels))
         self.norms = nn.ModuleList(nn.BatchNorm1d(out_channels) for _ in kernels)
         self.shortcut = nn.Sequential(nn.Conv1d(in_channels, out_channels, 1, bias=False), nn.BatchNorm1d(out_channels))
 
@@ -27,7 +27,8 @@ class ResidualBlock(nn.Module):
         """Apply the block to ``[B, C, T]``; ``inside`` ``[B, 1, T]`` re-zeroes the end padding after each layer."""
         h = x
         for i, (conv, norm) in enumerate(zip(self.convs, self.norms, strict=True)):
-            h = norm(conv(h))
+            k = conv.kernel_size[0]
+            h = norm(conv(F.pad(h, ((k - 1) // 2, k // 2))))  # "same" padding, also for even kernels
             if i < len(self.convs) - 1:
                 h = F.relu(h) if inside is None else F.relu(h) * inside
         h = F.relu(h + self.shortcut(x))
