@@ -71,20 +71,22 @@ def train(
     init_process_group(dev)
     previous_threads = set_threads(dev, int(cfg["trainer"]["threads"]))
     try:
+        # Build everything first: a bad name or key must not leave an empty run folder behind.
+        parts = build_parts(registry, cfg, int(cfg["trainer"]["seed"]))
         if out_dir is None:
             out_dir = _shared(_new_run_dir(recipe_name, run_dir))
         if is_main():
             out_dir.mkdir(parents=True, exist_ok=True)
             (out_dir / CONFIG).write_text(dumps(cfg), encoding="utf-8")
-        return _train(registry, recipe_name, cfg, out_dir, dev, resume is not None, progress)
+        return _train(registry, recipe_name, cfg, parts, out_dir, dev, resume is not None, progress)
     finally:
         if previous_threads is not None:
             torch.set_num_threads(previous_threads)
 
 
-def _train(registry: Registry, recipe: str, cfg: dict[str, Any], run_dir: Path, dev: torch.device, resuming: bool, progress: bool) -> dict[str, Any]:
-    seed = int(cfg["trainer"]["seed"])
-    parts = build_parts(registry, cfg, seed)
+def _train(
+    registry: Registry, recipe: str, cfg: dict[str, Any], parts: Parts, run_dir: Path, dev: torch.device, resuming: bool, progress: bool
+) -> dict[str, Any]:
     initial = copy.deepcopy(parts.encoder) if "random_init" in cfg["eval"]["baselines"] else None
     amp = autocast_dtype(dev, cfg["trainer"]["precision"])
     channels_last = use_channels_last(dev, cfg["trainer"]["channels_last"], _first_input(parts.data))

@@ -91,8 +91,7 @@ def train(
 ) -> None:
     """Train a recipe, evaluate it, and write checkpoints, metrics, plots and summary.json to a run directory.
 
-    Examples: `anyclr train`, `anyclr train ts-ts2vec --set trainer.epochs=5`, `anyclr train my.toml --device cuda`,
-    `anyclr train --resume runs/image-simclr-20250101-120000`.
+    Examples: `anyclr train` · `anyclr train timeseries-ts2vec --set trainer.epochs=5` · `anyclr train my.toml --device cuda` · `anyclr train --resume runs/image-simclr-20250101-120000`
     """
     sets = list(set_ or [])
     if resume is not None:

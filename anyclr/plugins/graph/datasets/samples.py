@@ -36,10 +36,44 @@ class GraphSamples(Dataset):
         return self.graphs[idx], int(self.y[idx])
 
 
+_PLAIN = ({"x", "edge_index"}, {"x", "edge_index", "edge_attr"})
+
+
 def collate_graphs(items: list[tuple[Data, int]]) -> tuple[Batch, torch.Tensor]:
     """Batch graphs into one PyG ``Batch``; labels become a long tensor."""
     graphs, labels = zip(*items, strict=True)
-    return Batch.from_data_list(list(graphs)), torch.tensor(labels, dtype=torch.long)
+    return _concat(graphs) or Batch.from_data_list(list(graphs)), torch.tensor(labels, dtype=torch.long)
+
+
+def _concat(graphs: Sequence[Data]) -> Batch | None:
+    """Batch graphs holding only x, edge_index (and edge_attr) by plain concatenation, several times faster
+    than ``Batch.from_data_list``; return None for anything else (which then takes the general path)."""
+    try:
+        stores = [g._store._mapping for g in graphs]
+    except AttributeError:  # a torch-geometric without this internal: take the general path
+        return None
+    keys = set(stores[0])
+    if keys not in _PLAIN or any(set(s) != keys for s in stores):
+        return None
+    xs = [s["x"] for s in stores]
+    edges = [s["edge_index"] for s in stores]
+    sizes = torch.tensor([x.shape[0] for x in xs])
+    edge_sizes = torch.tensor([e.shape[1] for e in edges])
+    ptr = torch.cat([sizes.new_zeros(1), sizes.cumsum(0)])
+    edge_ptr = torch.cat([sizes.new_zeros(1), edge_sizes.cumsum(0)])
+    n = len(graphs)
+    out = Batch(
+        x=torch.cat(xs),
+        edge_index=torch.cat(edges, dim=1) + torch.repeat_interleave(ptr[:-1], edge_sizes),
+        batch=torch.repeat_interleave(torch.arange(n), sizes),
+        ptr=ptr,
+    )
+    slices, incs = {"x": ptr, "edge_index": edge_ptr}, {"x": torch.zeros(n, dtype=torch.long), "edge_index": ptr[:-1]}
+    if "edge_attr" in keys:
+        out.edge_attr = torch.cat([s["edge_attr"] for s in stores])
+        slices["edge_attr"], incs["edge_attr"] = edge_ptr, torch.zeros(n, dtype=torch.long)
+    out._num_graphs, out._slice_dict, out._inc_dict = n, slices, incs  # so Batch.to_data_list() still works
+    return out
 
 
 def bag_of_features(batch: Batch) -> torch.Tensor:
