@@ -48,6 +48,7 @@ def ours(name: str, dim: int, device: torch.device) -> Loss:
     from anyclr.objectives.simsiam import negative_cosine_sums
     from anyclr.objectives.supcon import SupCon
     from anyclr.objectives.swav import SwAV
+    from anyclr.objectives.vicreg import VICReg
 
     simple = {
         "ntxent": lambda: NTXent(0.2),
@@ -62,8 +63,6 @@ def ours(name: str, dim: int, device: torch.device) -> Loss:
         "clip": lambda: CLIP(),
         "siglip": lambda: SigLIP(),
     }
-    from anyclr.objectives.vicreg import VICReg
-
     if name in simple:
         module = simple[name]().to(device)
         return lambda z: module(z)

@@ -9,6 +9,7 @@ import torch
 from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings
 from anyclr.objectives.parts.layout import gather_views
+from anyclr.objectives.parts.precision import full_precision
 
 
 class AlignUniform(Objective):
@@ -32,6 +33,7 @@ class AlignUniform(Objective):
             raise ValueError(f"alpha and t must be positive, got {alpha}, {t}")
         self.alpha, self.t, self.lam = float(alpha), float(t), float(lam)
 
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return alignment + lam * uniformity over the (global) batch."""
         check_embeddings(z, "align-uniform")

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings
 from anyclr.objectives.parts.layout import gather_each
+from anyclr.objectives.parts.precision import full_precision
 
 
 class BarlowTwins(Objective):
@@ -33,10 +34,11 @@ class BarlowTwins(Objective):
             raise ValueError(f"lam must be non-negative, got {lam}")
         self.lam = float(lam)
 
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the Barlow Twins loss over the (global) batch."""
         check_embeddings(z, "barlow")
-        full = [x.float() if x.dtype in (torch.float16, torch.bfloat16) else x for x in gather_each(z)]
+        full = gather_each(z)
         n = full[0].shape[0]
         # batch_norm's fused kernel standardises with the biased std; (n - 1) / n turns C into the unbiased one.
         standard = [F.batch_norm(view, None, None, training=True, eps=1e-12) for view in full]

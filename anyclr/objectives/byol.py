@@ -13,6 +13,7 @@ from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective, encode_views
 from anyclr.objectives.parts.checks import check_embeddings, encodes_itself
 from anyclr.objectives.parts.ema import EMATarget
+from anyclr.objectives.parts.precision import float32_region, upcast
 from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchnorm, predict
 
 
@@ -65,7 +66,8 @@ class BYOL(Objective):
         check_embeddings(z, "byol")
         p = predict(self.predictor, z)
         t = encode_views(self.target, views)
-        return share_of_mean(regression_sums(p, t).sum(), z[0].shape[0])
+        with float32_region(z[0].device):
+            return share_of_mean(regression_sums(upcast(p), upcast(t)).sum(), z[0].shape[0])
 
     def after_step(self, encoder: nn.Module, progress: float) -> None:
         """Move the target towards the online encoder."""

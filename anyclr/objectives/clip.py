@@ -13,6 +13,7 @@ from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective, encode_views
 from anyclr.objectives.parts.checks import check_embeddings
 from anyclr.objectives.parts.layout import gather_views
+from anyclr.objectives.parts.precision import full_precision
 
 
 def encode_pair(views: list[Any], encoder: nn.Module) -> list[torch.Tensor]:
@@ -59,6 +60,7 @@ class CLIP(Objective):
         self.check(views, labels)
         return self(encode_pair(views, encoder), labels)
 
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the symmetric cross-entropy over the (global) batch."""
         check_pair(z, "clip")

@@ -8,6 +8,7 @@ from anyclr.core.distributed import gather_batch, share_of_mean
 from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings
 from anyclr.objectives.parts.layout import gather_views, same_sample_mask
+from anyclr.objectives.parts.precision import full_precision
 
 
 class DCL(Objective):
@@ -33,6 +34,7 @@ class DCL(Objective):
             raise ValueError(f"temperature and sigma must be positive, got {temperature}, {sigma}")
         self.temperature, self.weighted, self.sigma = float(temperature), bool(weighted), float(sigma)
 
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the mean (weighted) decoupled contrastive loss over all views of the (global) batch."""
         name = "dclw" if self.weighted else "dcl"

@@ -10,6 +10,7 @@ from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings
 from anyclr.objectives.parts.layout import gather_views, same_sample_mask
+from anyclr.objectives.parts.precision import full_precision
 
 
 class Debiased(Objective):
@@ -41,6 +42,7 @@ class Debiased(Objective):
             raise ValueError(f"beta must be non-negative, got {beta}")
         self.temperature, self.tau_plus, self.beta = float(temperature), float(tau_plus), float(beta)
 
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the mean debiased (or hard-negative) contrastive loss over all views of the (global) batch."""
         check_embeddings(z, "hcl" if self.beta else "debiased")

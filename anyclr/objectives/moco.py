@@ -13,6 +13,7 @@ from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective, encode_views
 from anyclr.objectives.parts.checks import check_embeddings, encodes_itself
 from anyclr.objectives.parts.ema import EMATarget
+from anyclr.objectives.parts.precision import float32_region, upcast
 from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchnorm, predict
 from anyclr.objectives.parts.queue import Queue
 
@@ -105,10 +106,16 @@ class MoCo(Objective):
         check_embeddings(q, type(self).__name__.lower())
         if self.predictor is not None:
             q = predict(self.predictor, q)
+        k = encode_views(self.target, views)
+        with float32_region(q[0].device):
+            return self._loss(upcast(q), upcast(k))
+
+    def _loss(self, q: list[torch.Tensor], k: list[torch.Tensor]) -> torch.Tensor:
+        """The contrastive loss of queries against keys (float32, autocast off)."""
         q = [F.normalize(x, dim=1) for x in q]
-        k = [F.normalize(x, dim=1) for x in encode_views(self.target, views)]
+        k = [F.normalize(x, dim=1) for x in k]
         b = q[0].shape[0]
-        pairs = self.pairs(len(views))
+        pairs = self.pairs(len(q))
         total = q[0].new_zeros(())
         if self.queue is not None:
             queue = self.queue.get().to(q[0].dtype)

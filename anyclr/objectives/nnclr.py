@@ -11,6 +11,7 @@ from torch import nn
 from anyclr.core.distributed import gather_batch, gather_no_grad, share_of_mean
 from anyclr.core.objective import Objective, encode_views
 from anyclr.objectives.parts.checks import check_embeddings, encodes_itself
+from anyclr.objectives.parts.precision import float32_region, upcast
 from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchnorm, predict
 from anyclr.objectives.parts.queue import Queue
 
@@ -74,6 +75,11 @@ class NNCLR(Objective):
         z = encode_views(encoder, views)
         check_embeddings(z, "nnclr")
         p = predict(self.predictor, z) if self.predictor is not None else z
+        with float32_region(z[0].device):
+            return self._loss(upcast(z), upcast(p))
+
+    def _loss(self, z: list[torch.Tensor], p: list[torch.Tensor]) -> torch.Tensor:
+        """Nearest neighbours of ``z`` against predictions ``p`` (float32, autocast off)."""
         z = [F.normalize(x, dim=1) for x in z]
         support = self.support.get()
         neighbours = [nearest_neighbours(x, support) for x in z]

@@ -9,6 +9,7 @@ from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings
 from anyclr.objectives.parts.infonce import multi_positive_nce
 from anyclr.objectives.parts.layout import gather_views
+from anyclr.objectives.parts.precision import full_precision
 
 
 class NTXent(Objective):
@@ -35,6 +36,7 @@ class NTXent(Objective):
             raise ValueError(f"temperature must be positive, got {temperature}")
         self.temperature = float(temperature)
 
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the mean NT-Xent loss over all views of the (global) batch."""
         check_embeddings(z, "ntxent")

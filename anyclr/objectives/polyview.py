@@ -11,6 +11,7 @@ from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings
 from anyclr.objectives.parts.layout import gather_views
+from anyclr.objectives.parts.precision import full_precision
 
 AGGREGATIONS = ("arithmetic", "geometric", "sufficient")
 
@@ -43,6 +44,7 @@ class PolyView(Objective):
             raise ValueError(f"aggregation must be one of {', '.join(AGGREGATIONS)}, got {aggregation!r}")
         self.temperature, self.aggregation = float(temperature), aggregation
 
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the mean poly-view loss over all views of the (global) batch."""
         check_embeddings(z, "polyview")

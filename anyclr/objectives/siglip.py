@@ -13,6 +13,7 @@ from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective
 from anyclr.objectives.clip import check_pair, encode_pair
 from anyclr.objectives.parts.layout import gather_views
+from anyclr.objectives.parts.precision import full_precision
 
 
 class SigLIP(Objective):
@@ -40,6 +41,7 @@ class SigLIP(Objective):
         self.check(views, labels)
         return self(encode_pair(views, encoder), labels)
 
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the pairwise sigmoid loss over the (global) batch."""
         check_pair(z, "siglip")

@@ -11,6 +11,7 @@ from torch import nn
 from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective, encode_views
 from anyclr.objectives.parts.checks import check_embeddings, encodes_itself
+from anyclr.objectives.parts.precision import float32_region, upcast
 from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchnorm, predict
 
 
@@ -54,4 +55,5 @@ class SimSiam(Objective):
         z = encode_views(encoder, views)
         check_embeddings(z, "simsiam")
         p = predict(self.predictor, z)
-        return share_of_mean(negative_cosine_sums(p, z).sum(), z[0].shape[0])
+        with float32_region(z[0].device):
+            return share_of_mean(negative_cosine_sums(upcast(p), upcast(z)).sum(), z[0].shape[0])

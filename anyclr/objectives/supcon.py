@@ -9,6 +9,7 @@ from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings, check_labels
 from anyclr.objectives.parts.infonce import multi_positive_nce
 from anyclr.objectives.parts.layout import anchor_index, gather_views
+from anyclr.objectives.parts.precision import full_precision
 
 
 class SupCon(Objective):
@@ -33,6 +34,7 @@ class SupCon(Objective):
             raise ValueError(f"temperature must be positive, got {temperature}")
         self.temperature = float(temperature)
 
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the mean SupCon loss over all views of the (global) batch."""
         check_embeddings(z, "supcon")

@@ -9,6 +9,7 @@ from torch import nn
 from anyclr.core.distributed import gather_no_grad, rank_offset, share_of_mean
 from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings
+from anyclr.objectives.parts.precision import full_precision
 from anyclr.objectives.parts.queue import Queue
 from anyclr.objectives.parts.sinkhorn import sinkhorn
 
@@ -69,6 +70,7 @@ class SwAV(Objective):
         """Project the prototypes back onto the unit sphere."""
         self.prototypes.weight.copy_(F.normalize(self.prototypes.weight, dim=1))
 
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the swapped-prediction loss for one batch of projections."""
         check_embeddings(z, "swav")

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings
 from anyclr.objectives.parts.layout import gather_each
+from anyclr.objectives.parts.precision import full_precision
 
 
 def variance_term(x: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
@@ -45,10 +46,11 @@ class VICReg(Objective):
         super().__init__()
         self.lam, self.mu, self.nu, self.eps = float(lam), float(mu), float(nu), float(eps)
 
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the VICReg loss over the (global) batch."""
         check_embeddings(z, "vicreg")
-        full = [x.float() if x.dtype in (torch.float16, torch.bfloat16) else x for x in gather_each(z)]
+        full = gather_each(z)
         v = len(full)
         pairs = list(itertools.combinations(range(v), 2))
         invariance = sum(F.mse_loss(full[a], full[c]) for a, c in pairs) / len(pairs)

@@ -11,7 +11,7 @@ from anyclr.core.data import iter_batches, to_device
 from anyclr.core.registry import Registry
 from anyclr.plugins.graph.datasets.bundled import bundled_datasets
 
-from .tu_files import write_tu
+from .tu_files import write_classes_tu, write_tu
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +84,22 @@ def test_grace_recipe_builds_on_karate_club_and_embeds_nodes(registry):
     encoder.eval()
     inputs, labels = next(iter_batches(data.train, 16, collate=data.collate))
     assert encoder.represent(inputs).shape == (16, 128) and labels.shape == (16,)
+
+
+def test_train_end_to_end_on_a_folder_with_a_tiny_class_lowers_the_fold_count(tmp_path):
+    """`anyclr train graph-graphcl --set data.path=DIR` on a TU folder whose smallest class has 4 graphs."""
+    from anyclr.api import train
+
+    write_classes_tu(tmp_path / "data", [20, 16, 4])
+    overrides = [
+        f"data.path={tmp_path / 'data'}",
+        "trainer.epochs=1",
+        "trainer.batch_size=16",
+        "eval.protocols=['svm_cv']",
+        "eval.baselines=[]",
+        "eval.plots=false",
+    ]
+    with pytest.warns(UserWarning, match="fewer than 10 folds; using 4 folds"):
+        summary = train("graph-graphcl", overrides, run_dir=tmp_path / "run", progress=False)
+    assert 0.0 <= summary["metrics"]["svm_top1"] <= 1.0 and "svm_std" in summary["metrics"]
+    assert (tmp_path / "run" / "summary.json").is_file()

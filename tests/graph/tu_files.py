@@ -28,3 +28,31 @@ def write_tu(folder: Path, name: str = "TOY", **files: list[str] | None) -> Path
         if lines is not None:
             (folder / f"{name}_{suffix}.txt").write_text("\n".join(lines) + "\n")
     return folder
+
+
+def write_classes_tu(folder: Path, class_sizes: list[int], name: str = "SYN", seed: int = 0) -> Path:
+    """Write a TU dataset with ``class_sizes[c]`` graphs of class ``c``: rings of a class-dependent length, with chords."""
+    import random
+
+    rng = random.Random(seed)
+    edges, indicator, labels, node_labels = [], [], [], []
+    node = 0
+    graph = 0
+    for c, count in enumerate(class_sizes):
+        for _ in range(count):
+            graph += 1
+            n = 4 + 2 * c + rng.randint(0, 2)
+            ids = list(range(node + 1, node + n + 1))
+            pairs = [(ids[i], ids[(i + 1) % n]) for i in range(n)] + [(ids[0], ids[rng.randint(2, n - 2)])]
+            edges += both_ways(pairs)
+            indicator += [graph] * n
+            labels.append(c)
+            node_labels += [rng.randint(0, 2) for _ in ids]
+            node += n
+    return write_tu(
+        folder, name,
+        A=[f"{u}, {v}" for u, v in edges],
+        graph_indicator=[str(g) for g in indicator],
+        graph_labels=[str(c) for c in labels],
+        node_labels=[str(v) for v in node_labels],
+    )

@@ -197,3 +197,15 @@ def test_mochi_with_one_hard_negative_mixes_it_with_itself():
     assert extra.shape == (4, 3)
     hardest = (q @ queue.T).max(dim=1).values
     torch.testing.assert_close(extra, hardest[:, None].expand(4, 3))
+
+
+@pytest.mark.parametrize("name", list(STATELESS))
+def test_losses_run_in_float32_under_autocast(name):
+    build, _ = STATELESS[name]
+    objective = build()
+    labels = LABELS if name == "supcon" else None
+    z = [t.detach().to(torch.bfloat16) for t in views(2)]
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low = objective(z, labels)
+    assert low.dtype == torch.float32
+    torch.testing.assert_close(low, objective([t.float() for t in z], labels))

@@ -156,3 +156,43 @@ def test_rejects_pooled_embeddings():
 
     with pytest.raises(AnyclrError, match="per-timestamp"):
         HierarchicalContrastive()([torch.randn(4, 8), torch.randn(4, 8)])
+
+
+def test_joint_encoding_equals_separate_encoding():
+    torch.manual_seed(0)
+    encoder = DilatedConvEncoder(in_channels=1, out_dim=16, hidden=8, depth=4).eval()
+    views = ContextualCrops()(torch.randn(5, 60, 1))
+    joint = HierarchicalContrastive(joint=True).training_step(views, encoder)
+    separate = HierarchicalContrastive(joint=False).training_step(views, encoder)
+    torch.testing.assert_close(joint, separate)
+
+
+def test_swa_keeps_the_mean_of_all_weights_and_loads_it_at_the_end():
+    torch.manual_seed(0)
+    encoder = DilatedConvEncoder(in_channels=1, out_dim=8, hidden=4, depth=2)
+    reference = torch.optim.swa_utils.AveragedModel(encoder)  # TS2Vec's averaging
+    reference.update_parameters(encoder)
+    objective = HierarchicalContrastive(average="swa")
+    objective.bind(encoder)
+    snapshots = [[p.detach().clone() for p in encoder.parameters()]]
+    for step in range(1, 4):
+        with torch.no_grad():
+            for p in encoder.parameters():
+                p.add_(torch.randn_like(p))
+        snapshots.append([p.detach().clone() for p in encoder.parameters()])
+        reference.update_parameters(encoder)
+        objective.after_step(encoder, step / 3)
+    for p, ref, *history in zip(encoder.parameters(), reference.module.parameters(), *snapshots, strict=True):
+        torch.testing.assert_close(p, torch.stack(history).mean(0))
+        torch.testing.assert_close(p, ref)
+    assert "swa_weights" in objective.state_dict()
+
+
+def test_no_average_leaves_the_weights():
+    encoder = DilatedConvEncoder(in_channels=1, out_dim=8, hidden=4, depth=2)
+    before = [p.detach().clone() for p in encoder.parameters()]
+    objective = HierarchicalContrastive(average="none")
+    objective.bind(encoder)
+    objective.after_step(encoder, 1.0)
+    assert all(torch.equal(a, b) for a, b in zip(before, encoder.parameters(), strict=True))
+    assert "swa_weights" not in objective.state_dict()

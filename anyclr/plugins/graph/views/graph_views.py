@@ -10,7 +10,7 @@ from torch import nn
 
 from anyclr.core.errors import AnyclrError, unknown_name
 from anyclr.core.views import ViewGenerator
-from anyclr.plugins.graph.batch import NodeBatch, count_graphs
+from anyclr.plugins.graph.batch import NodeBatch, count_graphs, keep_nodes
 from anyclr.plugins.graph.views.attr_mask import AttributeMask
 from anyclr.plugins.graph.views.diffusion import Diffusion
 from anyclr.plugins.graph.views.edge_perturb import EdgePerturb
@@ -144,10 +144,21 @@ class GraphViews(ViewGenerator):
             actives = [choice == k for k in range(len(ops))]
         else:
             actives = [torch.ones(num_graphs, dtype=torch.bool, device=device)] * len(ops)
+        if self.pick == "all":
+            for op in ops:
+                if not isinstance(op, nn.Identity):
+                    g = op(g, actives[0])
+            return g
+        # One augmentation per graph: the graphs' sets are disjoint, so node-removing augmentations only
+        # draw their keep masks here and the nodes go in a single pass at the end.
+        keep = None
         for op, active in zip(ops, actives, strict=True):
-            if not isinstance(op, nn.Identity):
+            if isinstance(op, (NodeDrop, RandomWalkSubgraph)):
+                mask = op.sample(g, active)
+                keep = mask if keep is None else keep & mask
+            elif not isinstance(op, nn.Identity):
                 g = op(g, active)
-        return g
+        return keep_nodes(g, keep) if keep is not None else g
 
     @torch.no_grad()
     def forward(self, inputs: Any) -> list[Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from anyclr.core.distributed import gather_with_grad, is_distributed
@@ -105,6 +106,9 @@ def hierarchical_contrastive_loss(
     return loss / d
 
 
+AVERAGES = ("swa", "none")
+
+
 class HierarchicalContrastive(Objective):
     """TS2Vec's hierarchical contrastive objective (Yue et al. 2022, arXiv 2106.10466).
 
@@ -113,29 +117,71 @@ class HierarchicalContrastive(Objective):
     series for views of equal length) are contrasted with :func:`hierarchical_contrastive_loss`.
     Timestamps that were not observed (NaN outputs) are masked out.
 
+    Both views go through the encoder as one batch, the shorter padded at the end with NaN: this
+    plug-in's encoders re-zero end padding after every layer, so that is exact, and it halves the
+    number of (small) operations per step. With ``average = "swa"`` the objective keeps the running
+    mean of the encoder's weights over all steps (from the initial ones) and loads it into the encoder
+    after the last step: TS2Vec evaluates this averaged model (``torch.optim.swa_utils.AveragedModel``).
+
     Args:
         alpha: weight of the instance-wise term (``1 - alpha`` for the temporal term; default 0.5).
         temporal_unit: the first scale with a temporal term (default 0: all scales).
+        average: ``swa`` (default, as TS2Vec) or ``none`` (evaluate the last weights).
+        joint: encode both views in one batch (default true; turn off for encoders whose outputs
+            depend on end padding, e.g. BatchNorm statistics in training mode).
 
     Example::
 
         loss = HierarchicalContrastive().training_step(crops(x), encoder)
     """
 
-    def __init__(self, alpha: float = 0.5, temporal_unit: int = 0) -> None:
+    def __init__(self, alpha: float = 0.5, temporal_unit: int = 0, average: str = "swa", joint: bool = True) -> None:
         super().__init__()
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+        if average not in AVERAGES:
+            raise ValueError(f"average must be one of {', '.join(AVERAGES)}, got {average!r}")
         self.alpha = float(alpha)
         self.temporal_unit = int(temporal_unit)
+        self.average = average
+        self.joint = bool(joint)
+        self._averaged: list[nn.Parameter] = []
+
+    # -- weight averaging -------------------------------------------------------------------------------------------
+
+    def bind(self, encoder: nn.Module) -> None:
+        """Start the running mean of the encoder's weights from their initial values (``average = "swa"``)."""
+        if self.average != "swa":
+            return
+        self._averaged = [p for p in encoder.parameters() if p.requires_grad]
+        flat = torch.cat([p.detach().reshape(-1) for p in self._averaged]) if self._averaged else torch.zeros(0)
+        self.register_buffer("swa_weights", flat.clone())
+        self.register_buffer("swa_count", torch.ones((), dtype=torch.long))
+
+    def _average_views(self) -> list[torch.Tensor]:
+        sizes = [p.numel() for p in self._averaged]
+        return [v.view_as(p) for v, p in zip(self.swa_weights.split(sizes), self._averaged, strict=True)]
+
+    @torch.no_grad()
+    def after_step(self, encoder: nn.Module, progress: float) -> None:
+        """Fold the new weights into the running mean; after the last step, load the mean into the encoder."""
+        if self.average != "swa" or not self._averaged:
+            return
+        self.swa_count += 1
+        means = self._average_views()
+        torch._foreach_lerp_(means, [p.detach() for p in self._averaged], 1.0 / float(self.swa_count))
+        if progress >= 1.0:
+            torch._foreach_copy_([p.data for p in self._averaged], means)
+
+    # -- the loss ---------------------------------------------------------------------------------------------------
 
     def training_step(self, views: list[Any], encoder: nn.Module, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Encode both views per timestamp and return the hierarchical loss on their overlap."""
         self.check(views, labels)
         if len(views) != 2:
             raise AnyclrError(f"hierarchical-contrastive takes exactly 2 views, got {len(views)}.", "Set views.n_views=2.")
-        z = [_overlap(encoder(v), v, i) for i, v in enumerate(views)]
-        return self(z, labels)
+        encoded = _encode_jointly(encoder, views) if self.joint else [encoder(v) for v in views]
+        return self([_overlap(h, v) for h, v in zip(encoded, views, strict=True)], labels)
 
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the loss for two aligned per-timestamp encodings ``[B, T, D]`` (NaN = not observed)."""
@@ -152,10 +198,29 @@ class HierarchicalContrastive(Objective):
         return hierarchical_contrastive_loss(z1, z2, self.alpha, self.temporal_unit, valid)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}, temporal_unit={self.temporal_unit}"
+        return f"alpha={self.alpha}, temporal_unit={self.temporal_unit}, average={self.average!r}, joint={self.joint}"
 
 
-def _overlap(h: torch.Tensor, view: Any, index: int) -> torch.Tensor:
+def _series(view: Any) -> torch.Tensor:
+    x = view["x"] if isinstance(view, dict) else view
+    return x.unsqueeze(-1) if x.dim() == 2 else x
+
+
+def _encode_jointly(encoder: nn.Module, views: list[Any]) -> list[torch.Tensor]:
+    """Encode the views as one batch, padding shorter ones at the end with NaN; return each view's encoding."""
+    xs = [_series(v) for v in views]
+    length = max(x.shape[1] for x in xs)
+    batch: dict[str, Any] = {"x": torch.cat([F.pad(x, (0, 0, 0, length - x.shape[1]), value=float("nan")) for x in xs])}
+    keeps = [v.get("keep") if isinstance(v, dict) else None for v in views]
+    if any(k is not None for k in keeps):
+        keeps = [k if k is not None else torch.ones(x.shape[:2], dtype=torch.bool, device=x.device) for k, x in zip(keeps, xs, strict=True)]
+        batch["keep"] = torch.cat([F.pad(k, (0, length - k.shape[1]), value=True) for k in keeps])
+    h = encoder(batch)
+    parts = h.split([x.shape[0] for x in xs])
+    return [p[:, : x.shape[1]] for p, x in zip(parts, xs, strict=True)]
+
+
+def _overlap(h: torch.Tensor, view: Any) -> torch.Tensor:
     """Cut a view's encoding to the timestamps it shares with the other view."""
     if isinstance(view, dict) and "overlap" in view:
         start, length = view["overlap"]
