@@ -135,3 +135,40 @@ def test_batches_of_one_are_refused():
         GraphCL()([torch.randn(1, 3), torch.randn(1, 3)])
     with pytest.raises(AnyclrError, match="at least 2 nodes"):
         GRACE()([torch.randn(1, 3), torch.randn(1, 3)])
+
+
+def test_infograph_refuses_node_level_batches():
+    from anyclr.plugins.graph.batch import NodeBatch
+
+    enc = Encoder(gin(num_features=3, hidden=8, layers=2))
+    g = small_batch()
+    with pytest.raises(AnyclrError, match="objective.name=grace"):
+        InfoGraph(feature_dim=enc.out_dim).training_step([NodeBatch(g, torch.arange(3))], enc)
+
+
+def test_simgrace_contrasts_with_a_perturbed_copy_and_leaves_the_encoder_alone():
+    from anyclr.plugins.graph.objectives.simgrace import SimGRACE
+
+    torch.manual_seed(0)
+    enc = Encoder(gin(num_features=3, hidden=8, layers=2))
+    b = small_batch()
+    state = {k: v.clone() for k, v in enc.state_dict().items()}
+    obj = SimGRACE(eta=1.0, temperature=0.2)
+    torch.manual_seed(1)
+    loss = obj.training_step([b], enc)
+    # The perturbed branch used fresh weights and left the real ones (and BN statistics) as they were.
+    after = enc.state_dict()
+    for k, v in state.items():
+        if "num_batches_tracked" in k or "running" in k:
+            continue
+        assert torch.equal(after[k], v)
+    # Same draw, written out: perturb each weight tensor by eta * std * N(0, 1), no gradient on that side.
+    torch.manual_seed(1)
+    z = enc(b)
+    with torch.no_grad():
+        params = {n: p + torch.randn_like(p) * p.std() if p.numel() > 1 else p for n, p in enc.backbone.named_parameters()}
+        buffers = {n: t.clone() for n, t in enc.backbone.named_buffers()}
+        z2 = enc.head(torch.func.functional_call(enc.backbone, {**params, **buffers}, (b,)))
+    assert torch.allclose(loss, graphcl_reference(z2, z, 0.2), atol=1e-5)
+    loss.backward()
+    assert enc.backbone.convs[0].nn[0].weight.grad is not None

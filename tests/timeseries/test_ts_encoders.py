@@ -110,3 +110,16 @@ def test_gradients_reach_every_parameter():
         enc = make(2).train()
         enc({"x": torch.randn(4, 20, 2), "keep": torch.rand(4, 20) < 0.5}).sum().backward()
         assert all(p.grad is not None for p in enc.parameters())
+
+
+@pytest.mark.parametrize("length", [6, 40, 300])
+def test_dilated_conv_window_returns_the_same_timestamps(length):
+    torch.manual_seed(0)
+    enc = DilatedConvEncoder(1, out_dim=16, hidden=8, depth=8).eval()
+    x = torch.randn(3, length, 1)
+    starts, size = torch.tensor([0, 1, length - 4]), 4
+    with torch.no_grad():
+        full, cut = enc(x), enc({"x": x, "window": (starts, size)})
+    assert cut.shape == (3, size, 16)
+    for b in range(3):
+        torch.testing.assert_close(cut[b], full[b, starts[b] : starts[b] + size])

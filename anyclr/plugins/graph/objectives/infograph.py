@@ -21,6 +21,7 @@ from torch import nn
 
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective
+from anyclr.plugins.graph.batch import NodeBatch
 from anyclr.plugins.graph.objectives.graphcl import GraphCL
 
 LOG2 = math.log(2.0)
@@ -78,6 +79,11 @@ class InfoGraph(Objective):
             raise AnyclrError(
                 "InfoGraph needs node and graph embeddings from the backbone, but it has no encode() method.",
                 "Use a graph backbone (gin, gcn, gat, graphsage).",
+            )
+        if isinstance(views[0], NodeBatch):
+            raise AnyclrError(
+                "InfoGraph contrasts nodes with the graph they belong to, but this dataset's samples are the nodes of one graph.",
+                "For node-level data use objective.name=grace.",
             )
         losses, graphs = [], []
         for view in views:

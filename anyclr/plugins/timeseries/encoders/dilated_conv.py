@@ -47,6 +47,10 @@ class ConvBlock(nn.Module):
         self.conv2 = SamePadConv(out_channels, out_channels, kernel_size, dilation)
         self.projector = nn.Conv1d(in_channels, out_channels, 1) if in_channels != out_channels or final else None
 
+    def pointwise(self, length: int) -> bool:
+        """Return True if, on series of ``length`` steps, each output step depends on that input step only."""
+        return all(c.conv.kernel_size[0] % 2 == 1 and c.conv.dilation[0] >= length for c in (self.conv1, self.conv2))
+
     def forward(self, x: torch.Tensor, inside: torch.Tensor | None = None) -> torch.Tensor:
         """Apply the block to ``[B, C, T]``; ``inside`` ``[B, 1, T]`` re-zeroes the end padding before each conv."""
         residual = x if self.projector is None else self.projector(x)
@@ -64,6 +68,10 @@ class DilatedConvEncoder(nn.Module):
     (dilation ``2**i``) and one final block to ``out_dim`` channels, then dropout. The padding after
     a shorter series is re-zeroed before every convolution, so it encodes as it would alone (gaps
     inside a series are zeroed at the input only, as TS2Vec does, so the network can fill them in).
+
+    A view dict may carry ``window = (starts, length)``: then only those ``length`` timestamps from
+    ``starts[b]`` are returned, and the blocks whose dilation has reached the series length (which
+    act on each timestamp alone) run on the window only: the hierarchical loss needs nothing else.
 
     Args:
         in_channels: channels of the input series (from the dataset).
@@ -103,14 +111,32 @@ class DilatedConvEncoder(nn.Module):
     def forward(self, inputs: Any) -> torch.Tensor:
         """Encode a batch (tensor ``[B, T, C]`` or view dict) to per-timestamp or pooled features."""
         s = as_series(inputs, self.in_channels)
+        window = inputs.get("window") if isinstance(inputs, dict) else None
+        observed = s.observed
         h = self.input_fc(s.x).masked_fill(~s.input_mask().unsqueeze(-1), 0.0).transpose(1, 2)
         inside = s.inside.unsqueeze(1).to(h.dtype) if s.inside is not None else None
         for block in self.blocks:
+            if window is not None and block.pointwise(h.shape[-1]):
+                h, inside, observed = _cut(h, inside, observed, *window)
+                window = None
             h = block(h, inside)
+        if window is not None:
+            h, inside, observed = _cut(h, inside, observed, *window)
         h = self.repr_dropout(h).transpose(1, 2)
-        h = mark_missing(h, s.observed)
+        h = mark_missing(h, observed)
         return max_pool_time(h) if self.output == "pooled" else h
 
     def pool(self, h: torch.Tensor) -> torch.Tensor:
         """Max-pool per-timestamp features over observed time (TS2Vec's full-series encoding)."""
         return max_pool_time(h)
+
+
+def _cut(
+    h: torch.Tensor, inside: torch.Tensor | None, observed: torch.Tensor, starts: torch.Tensor, length: int
+) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+    """Keep ``length`` timestamps from ``starts[b]`` of ``h`` ``[B, C, T]`` and of its masks."""
+    idx = starts.view(-1, 1) + torch.arange(length, device=h.device)
+    h = h.gather(2, idx.unsqueeze(1).expand(-1, h.shape[1], -1))
+    if inside is not None:
+        inside = inside.gather(2, idx.unsqueeze(1))
+    return h, inside, observed.gather(1, idx)

@@ -180,8 +180,9 @@ class HierarchicalContrastive(Objective):
         self.check(views, labels)
         if len(views) != 2:
             raise AnyclrError(f"hierarchical-contrastive takes exactly 2 views, got {len(views)}.", "Set views.n_views=2.")
-        encoded = _encode_jointly(encoder, views) if self.joint else [encoder(v) for v in views]
-        return self([_overlap(h, v) for h, v in zip(encoded, views, strict=True)], labels)
+        if self.joint:
+            return self(_encode_jointly(encoder, views), labels)
+        return self([_overlap(encoder(v), v) for v in views], labels)
 
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the loss for two aligned per-timestamp encodings ``[B, T, D]`` (NaN = not observed)."""
@@ -207,7 +208,11 @@ def _series(view: Any) -> torch.Tensor:
 
 
 def _encode_jointly(encoder: nn.Module, views: list[Any]) -> list[torch.Tensor]:
-    """Encode the views as one batch, padding shorter ones at the end with NaN; return each view's encoding."""
+    """Encode the views as one batch (shorter ones padded at the end with NaN); return their overlaps.
+
+    The batch asks for the overlap only (``window``); an encoder that ignores that returns every
+    timestamp, and the overlaps are cut here.
+    """
     xs = [_series(v) for v in views]
     length = max(x.shape[1] for x in xs)
     batch: dict[str, Any] = {"x": torch.cat([F.pad(x, (0, 0, 0, length - x.shape[1]), value=float("nan")) for x in xs])}
@@ -215,9 +220,15 @@ def _encode_jointly(encoder: nn.Module, views: list[Any]) -> list[torch.Tensor]:
     if any(k is not None for k in keeps):
         keeps = [k if k is not None else torch.ones(x.shape[:2], dtype=torch.bool, device=x.device) for k, x in zip(keeps, xs, strict=True)]
         batch["keep"] = torch.cat([F.pad(k, (0, length - k.shape[1]), value=True) for k in keeps])
-    h = encoder(batch)
-    parts = h.split([x.shape[0] for x in xs])
-    return [p[:, : x.shape[1]] for p, x in zip(parts, xs, strict=True)]
+    overlaps = [v["overlap"] if isinstance(v, dict) and "overlap" in v else (0, x.shape[1]) for v, x in zip(views, xs, strict=True)]
+    size = overlaps[0][1]
+    if all(n == size for _, n in overlaps):
+        starts = torch.cat([torch.full((x.shape[0],), s, dtype=torch.long, device=x.device) for (s, _), x in zip(overlaps, xs, strict=True)])
+        batch["window"] = (starts, size)
+    h = encoder(batch).split([x.shape[0] for x in xs])
+    if h[0].shape[1] == size:
+        return list(h)
+    return [p[:, s : s + n] for p, (s, n) in zip(h, overlaps, strict=True)]
 
 
 def _overlap(h: torch.Tensor, view: Any) -> torch.Tensor:
