@@ -5,7 +5,8 @@ RBF SVM over all 188 graphs, C by an inner 5-fold search) for
 
 - ours: ``anyclr.api.train`` on the recipe (``graph-graphcl`` by default);
 - PyGCL: its GraphCL example (identity view vs one of random-walk sampling / node dropping / feature
-  masking / edge removing, InfoNCE τ 0.2, Adam lr 0.01) with the same GIN size and epochs;
+  masking / edge removing, InfoNCE τ 0.2, Adam lr 0.01) with the same GIN size and epochs, on the same
+  input graphs (the recipe's dataset, node features included);
 - random init: the same protocol on the recipe's encoder at its initial weights (and on PyGCL's);
 
 and the fit-time ratio (ours / PyGCL, training loops only). Targets: mean accuracy ≥ 89.0, above the
@@ -210,14 +211,18 @@ def ours(recipe: str, seed: int, epochs: int, device: str, threads: int, run_roo
     }
 
 
-def recipe_encoder(recipe: str) -> tuple[int, int]:
-    """Return (hidden, layers) of the recipe's encoder, so PyGCL runs the same size."""
+def recipe_setup(recipe: str) -> tuple[int, int, list, torch.Tensor]:
+    """Return (hidden, layers, graphs, labels) of the recipe, so PyGCL runs the same encoder size on the same inputs."""
+    from anyclr.core.build import build_dataset
     from anyclr.core.config import load, resolve
     from anyclr.core.registry import get_registry
 
-    _, cfg = load(recipe, get_registry())
-    enc = resolve(cfg)["encoder"]
-    return int(enc.get("hidden", 32)), int(enc.get("layers", 2))
+    registry = get_registry()
+    _, cfg = load(recipe, registry)
+    cfg = resolve(cfg)
+    bundle = build_dataset(registry, cfg)
+    enc = cfg["encoder"]
+    return int(enc.get("hidden", 32)), int(enc.get("layers", 2)), bundle.train.graphs, bundle.train.y
 
 
 def mean_std(values: list[float]) -> tuple[float, float]:
@@ -237,15 +242,12 @@ def main() -> None:
     seeds, epochs = (1, 3) if args.quick else (args.seeds, args.epochs)
     torch.set_num_threads(max(args.threads, 1))
 
-    from anyclr.plugins.graph.datasets.tu import read_tu
-
-    mutag = read_tu("bundled:MUTAG")
-    hidden, layers = recipe_encoder(args.recipe)
+    hidden, layers, graphs, labels = recipe_setup(args.recipe)
     rows: dict[str, list[dict[str, float]]] = {"ours": [], "pygcl": []}
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(seeds):
             rows["ours"].append(ours(args.recipe, seed, epochs, args.device, args.threads, Path(tmp)))
-            rows["pygcl"].append(pygcl_graphcl(mutag.graphs, mutag.labels, seed, epochs, hidden, layers, args.device))
+            rows["pygcl"].append(pygcl_graphcl(graphs, labels, seed, epochs, hidden, layers, args.device))
             print(f"seed {seed}: ours {rows['ours'][-1]}  pygcl {rows['pygcl'][-1]}", flush=True)
 
     def stat(who: str, key: str) -> tuple[float, float]:

@@ -7,7 +7,8 @@ import torch
 from anyclr.core.distributed import gather_batch, share_of_mean
 from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings
-from anyclr.objectives.parts.layout import gather_views, same_sample_mask
+from anyclr.objectives.parts.infonce import masked_logsumexp
+from anyclr.objectives.parts.layout import gather_views, view_pairs
 from anyclr.objectives.parts.precision import full_precision
 
 
@@ -41,9 +42,9 @@ class DCL(Objective):
         check_embeddings(z, name)
         g = gather_views(z)
         v, b, m, dim = g.n_views, g.local_batch, g.global_batch, g.local.shape[-1]
-        logits = (g.local.reshape(v * b, dim) / self.temperature) @ g.full.reshape(v * m, dim).T
-        self_mask, pos_mask = same_sample_mask(g)
-        negatives = torch.logsumexp(logits.masked_fill(self_mask | pos_mask, float("-inf")), dim=1)
+        self_index, positives = view_pairs(g)
+        excluded = torch.cat([self_index[:, None], positives], dim=1)
+        negatives = masked_logsumexp(g.local.reshape(v * b, dim), g.full.reshape(v * m, dim), excluded, 1 / self.temperature)
         # positive similarity of view a with view c of the same local sample: [V, V, B]
         pos_sim = torch.einsum("abd,cbd->acb", g.local, g.local)
         weight = torch.ones_like(pos_sim)
@@ -51,7 +52,7 @@ class DCL(Objective):
             full_pos, _ = gather_batch(pos_sim.permute(2, 0, 1))  # [M, V, V], with gradient
             norm = torch.exp(full_pos / self.sigma).mean(0)[..., None]
             weight = 2 - torch.exp(pos_sim / self.sigma) / norm
-        off_diagonal = ~torch.eye(v, dtype=torch.bool, device=logits.device)
+        off_diagonal = ~torch.eye(v, dtype=torch.bool, device=pos_sim.device)
         positive = (weight * pos_sim)[off_diagonal].reshape(v, v - 1, b).mean(1).reshape(v * b)
         per_anchor = negatives - positive / self.temperature
         return share_of_mean(per_anchor.sum(), v * b)

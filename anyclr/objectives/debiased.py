@@ -9,7 +9,8 @@ import torch
 from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings
-from anyclr.objectives.parts.layout import gather_views, same_sample_mask
+from anyclr.objectives.parts.infonce import masked_logsumexp
+from anyclr.objectives.parts.layout import gather_views, view_pairs
 from anyclr.objectives.parts.precision import full_precision
 
 
@@ -49,18 +50,19 @@ class Debiased(Objective):
         g = gather_views(z)
         v, b, m, dim = g.n_views, g.local_batch, g.global_batch, g.local.shape[-1]
         tau = self.temperature
-        logits = (g.local.reshape(v * b, dim) / tau) @ g.full.reshape(v * m, dim).T
-        self_mask, pos_mask = same_sample_mask(g)
-        negative = ~(self_mask | pos_mask)
+        anchors, candidates = g.local.reshape(v * b, dim), g.full.reshape(v * m, dim)
+        self_index, positives = view_pairs(g)
+        excluded = torch.cat([self_index[:, None], positives], dim=1)
         n_neg = v * (m - 1)
         if self.beta:
-            weighted = torch.exp(logits * (1 + self.beta)).masked_fill(~negative, 0).sum(1)
-            weights = torch.exp(logits * self.beta).masked_fill(~negative, 0).sum(1)
-            reweighted = n_neg * weighted / weights
+            # sum_k w_k neg_k / sum_k w_k with w = neg^beta, as a difference of two log-sum-exps (one [A, M] matrix each)
+            log_weighted = masked_logsumexp(anchors, candidates, excluded, (1 + self.beta) / tau)
+            log_weights = masked_logsumexp(anchors, candidates, excluded, self.beta / tau)
+            reweighted = n_neg * torch.exp(log_weighted - log_weights)
         else:
-            reweighted = torch.exp(logits).masked_fill(~negative, 0).sum(1)
+            reweighted = torch.exp(masked_logsumexp(anchors, candidates, excluded, 1 / tau))
         pos_sim = torch.einsum("abd,cbd->acb", g.local, g.local)  # [V, V, B]
-        off_diagonal = ~torch.eye(v, dtype=torch.bool, device=logits.device)
+        off_diagonal = ~torch.eye(v, dtype=torch.bool, device=pos_sim.device)
         pos = torch.exp(pos_sim[off_diagonal].reshape(v, v - 1, b) / tau).permute(0, 2, 1).reshape(v * b, v - 1)
         ng = (reweighted[:, None] - n_neg * self.tau_plus * pos) / (1 - self.tau_plus)
         ng = ng.clamp(min=n_neg * math.exp(-1 / tau))

@@ -8,7 +8,7 @@ from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective
 from anyclr.objectives.parts.checks import check_embeddings
 from anyclr.objectives.parts.infonce import multi_positive_nce
-from anyclr.objectives.parts.layout import gather_views
+from anyclr.objectives.parts.layout import gather_views, view_pairs
 from anyclr.objectives.parts.precision import full_precision
 
 
@@ -43,14 +43,9 @@ class NTXent(Objective):
         g = gather_views(z)
         v, b, m = g.n_views, g.local_batch, g.global_batch
         dim = g.local.shape[-1]
-        device = g.local.device
-        anchors = g.local.reshape(v * b, dim)  # row v*b_ + i: view v of local sample i
-        candidates = g.full.reshape(v * m, dim)  # column w*m + j: view w of global sample j
-        view = torch.arange(v, device=device)[:, None]
-        sample = torch.arange(b, device=device)[None, :] + g.offset
-        self_index = (view * m + sample).reshape(-1)
-        others = torch.stack([torch.cat([torch.arange(w), torch.arange(w + 1, v)]) for w in range(v)]).to(device)
-        positives = (others[:, None, :] * m + sample[..., None]).reshape(v * b, v - 1)
+        anchors = g.local.reshape(v * b, dim)  # row v*B + i: view v of local sample i
+        candidates = g.full.reshape(v * m, dim)  # column w*M + j: view w of global sample j
+        self_index, positives = view_pairs(g)
         per_anchor = multi_positive_nce(anchors, candidates, self_index, positives, self.temperature)
         return share_of_mean(per_anchor.sum(), v * b)
 

@@ -117,3 +117,12 @@ def test_skip_edgeless_drops_graphs_without_edges(tmp_path):
     write_tu(tmp_path, graph_indicator=[str(g) for g in [1, 1, 1, 2, 2, 2, 3, 3, 4]], graph_labels=["1", "-1", "1", "-1"])
     data = read_tu(tmp_path, skip_edgeless=True)
     assert len(data.graphs) == 3 and data.labels.tolist() == [1, 0, 1]
+
+
+def test_random_walk_return_probabilities_reveal_rings(tmp_path):
+    write_tu(tmp_path, node_labels=["0"] * 8)
+    data = read_tu(tmp_path, random_walk=3)
+    assert data.num_features == 1 + 3
+    triangle, path = data.graphs[0].x[:, 1:], data.graphs[1].x[:, 1:]
+    assert torch.allclose(triangle[0], torch.tensor([0.0, 0.5, 0.25]))  # back after 2 steps: 1/2; after 3: 2/8
+    assert torch.allclose(path[1], torch.tensor([0.0, 1.0, 0.0]))  # the middle of a path has no odd cycle

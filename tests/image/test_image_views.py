@@ -175,3 +175,17 @@ def test_views_reject_non_image_input() -> None:
         SimCLRViews()(torch.zeros(4, 16))
     with pytest.raises(TypeError, match="uint8"):
         SimCLRViews()(torch.zeros(2, 1, 4, 4, dtype=torch.int32))
+
+
+def test_cpu_chunks_match_whole_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import anyclr.plugins.image.views.simclr as simclr
+
+    x = images(b=10)
+    gen = SimCLRViews(image_size=16, blur_prob=0.5, solarize_prob=0.5)
+    torch.manual_seed(3)
+    whole = gen(x)
+    monkeypatch.setattr(simclr, "CHUNK_PIXELS", 3 * 16 * 16)  # three images per chunk
+    assert simclr.chunk_size(torch.device("cpu"), (16, 16)) == 3
+    torch.manual_seed(3)
+    chunked = gen(x)
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(whole, chunked, strict=True))

@@ -94,3 +94,15 @@ def test_ema_target_moves_towards_online():
     target.update(online, progress=0.0)
     torch.testing.assert_close(target.net.weight, 0.9 * before + 0.1 * online.weight.detach())
     assert not any(p.requires_grad for p in target.parameters())
+
+
+def test_predictors_follow_the_encoders_sync_batchnorm():
+    from anyclr.objectives.byol import BYOL
+
+    encoder = nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5)))
+    byol = BYOL(embed_dim=5, predictor_hidden_dim=8)
+    byol.bind(encoder)
+    assert any(isinstance(m, nn.SyncBatchNorm) for m in byol.predictor.modules())
+    plain = BYOL(embed_dim=5, predictor_hidden_dim=8)
+    plain.bind(nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5)))
+    assert not any(isinstance(m, nn.SyncBatchNorm) for m in plain.predictor.modules())

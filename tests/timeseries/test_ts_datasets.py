@@ -64,7 +64,7 @@ def test_ts_file_unequal_lengths_and_nan(tmp_path):
     x = bundle.train.x
     assert x.shape == (3, 5, 1)
     assert torch.isnan(x[0, 3:]).all() and torch.isnan(x[1, 1]).all() and torch.isnan(x[2, 2:]).all()
-    assert bundle.info["min_length"] == 2 and bundle.info["shortest"].endswith("line 10")
+    assert bundle.info["shortest_series_length"] == 2 and bundle.info["shortest_series"].endswith("line 10")
     assert bundle.test is None and bundle.train.y.tolist() == [0, 1, 0]
 
 
@@ -141,7 +141,7 @@ def test_series_shorter_than_the_minimum_crop(tmp_path):
 
     info = load_file(str(path), min_length=1).info
     with pytest.raises(AnyclrError, match=r"short\.ts, line 9 has only 1 observed timestamps"):
-        ContextualCrops(min_length=info["min_length"], shortest=info["shortest"])
+        ContextualCrops(shortest_series_length=info["shortest_series_length"], shortest_series=info["shortest_series"])
 
 
 def test_test_file_with_other_channels_names_it(tmp_path):

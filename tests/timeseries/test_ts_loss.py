@@ -196,3 +196,15 @@ def test_no_average_leaves_the_weights():
     objective.after_step(encoder, 1.0)
     assert all(torch.equal(a, b) for a, b in zip(before, encoder.parameters(), strict=True))
     assert "swa_weights" not in objective.state_dict()
+
+
+def test_swa_from_half_way_averages_the_second_half_only():
+    encoder = DilatedConvEncoder(in_channels=1, out_dim=8, hidden=4, depth=2)
+    objective = HierarchicalContrastive(average="swa", average_from=0.5)
+    objective.bind(encoder)
+    for step in range(1, 5):
+        with torch.no_grad():
+            for p in encoder.parameters():
+                p.fill_(float(step))
+        objective.after_step(encoder, step / 4)
+    assert all(bool((p.detach() == 3.5).all()) for p in encoder.parameters())  # the mean of steps 3 and 4

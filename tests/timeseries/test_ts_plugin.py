@@ -95,3 +95,15 @@ def test_catalogue_objective_on_pooled_embeddings(views, encoder, registry):
     loss = objective.training_step(gen(x), enc, y)
     loss.backward()
     assert torch.isfinite(loss) and enc.represent(x).shape == (8, enc.out_dim)
+
+
+def test_crops_too_long_for_a_series_name_it_when_the_views_are_built(tmp_path, registry):
+    from anyclr.core.build import build_views
+
+    (tmp_path / "x.tsv").write_text("1\t1\t2\t3\t4\t5\t6\t7\t8\n2\t1\t2\t3\tNaN\tNaN\tNaN\tNaN\tNaN\n")
+    cfg = {"data": {"name": "timeseries-file", "path": str(tmp_path / "x.tsv")}, "views": {"name": "timeseries-crops", "temporal_unit": 1}}
+    bundle = build_dataset(registry, cfg)
+    with pytest.raises(AnyclrError, match=r"x\.tsv, line 2 has only 3 observed timestamps, but the crops need at least 4"):
+        build_views(registry, cfg, bundle.info)
+    cfg["views"]["temporal_unit"] = 0
+    assert build_views(registry, cfg, bundle.info).min_crop == 2

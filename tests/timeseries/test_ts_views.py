@@ -52,7 +52,7 @@ def test_crops_cut_long_series_to_max_length():
 
 def test_crops_reject_series_too_short():
     with pytest.raises(AnyclrError, match=r"data/x\.tsv, line 4 has only 1 observed"):
-        ContextualCrops(min_length=1, shortest="data/x.tsv, line 4")
+        ContextualCrops(shortest_series_length=1, shortest_series="data/x.tsv, line 4")
     with pytest.raises(AnyclrError, match="at least 4"):
         ContextualCrops(temporal_unit=1)(torch.randn(2, 3, 1))
 

@@ -73,3 +73,33 @@ def multi_positive_nce(
     dtype = torch.promote_types(torch.promote_types(anchors.dtype, candidates.dtype), torch.float32)
     anchors, candidates = anchors.to(dtype), candidates.to(dtype)
     return _MultiPositiveNCE.apply(anchors, candidates, self_index, positives, 1.0 / temperature)
+
+
+class _MaskedLogSumExp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, anchors: torch.Tensor, candidates: torch.Tensor, excluded: torch.Tensor, scale: float) -> torch.Tensor:
+        with torch.autocast(device_type=anchors.device.type, enabled=False):
+            logits = anchors @ candidates.T
+            logits.mul_(scale)
+            logits.scatter_(1, excluded, float("-inf"))
+            lse = torch.logsumexp(logits, dim=1)
+        ctx.scale = scale
+        ctx.save_for_backward(anchors, candidates, logits, lse)
+        return lse
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[Any, ...]:
+        anchors, candidates, logits, lse = ctx.saved_tensors
+        g = logits.sub_(lse[:, None]).exp_().mul_((grad.to(logits.dtype) * ctx.scale)[:, None])  # excluded: exp(-inf) = 0
+        grad_anchors = (g @ candidates).to(anchors.dtype) if ctx.needs_input_grad[0] else None
+        grad_candidates = (g.T @ anchors).to(candidates.dtype) if ctx.needs_input_grad[1] else None
+        return grad_anchors, grad_candidates, None, None
+
+
+def masked_logsumexp(anchors: torch.Tensor, candidates: torch.Tensor, excluded: torch.Tensor, scale: float) -> torch.Tensor:
+    """Return ``log sum_{k not in excluded[i]} exp(scale * a_i . c_k)`` per anchor, keeping one ``[A, M]`` matrix.
+
+    ``excluded`` ``[A, E]`` lists the candidate columns each anchor leaves out (itself, its positives).
+    """
+    dtype = torch.promote_types(torch.promote_types(anchors.dtype, candidates.dtype), torch.float32)
+    return _MaskedLogSumExp.apply(anchors.to(dtype), candidates.to(dtype), excluded, float(scale))

@@ -44,27 +44,29 @@ def gather_views(z: list[torch.Tensor], normalize: bool = True) -> GatheredViews
     return GatheredViews(local, full.transpose(0, 1), offset)
 
 
-def anchor_index(g: GatheredViews) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return, for this rank's anchors (row ``v*B + i``), the global sample index and view of each.
+def view_pairs(g: GatheredViews) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return ``(self_index [V*B], positives [V*B, V-1])``: each anchor's own column and its other views' columns.
 
-    Candidates are laid out as ``g.full.reshape(V*M, D)``: column ``w*M + j`` is view ``w`` of global sample ``j``.
+    Anchors are this rank's ``g.local.reshape(V*B, D)`` (row ``v*B + i``); candidates are all ranks'
+    ``g.full.reshape(V*M, D)`` (column ``w*M + j`` is view ``w`` of global sample ``j``).
     """
+    v, b, m = g.n_views, g.local_batch, g.global_batch
+    device = g.local.device
+    view = torch.arange(v, device=device)[:, None]
+    sample = torch.arange(b, device=device)[None, :] + g.offset
+    self_index = (view * m + sample).reshape(-1)
+    others = torch.tensor([[w for w in range(v) if w != a] for a in range(v)], dtype=torch.long, device=device).reshape(v, v - 1)
+    positives = (others[:, None, :] * m + sample[..., None]).reshape(v * b, v - 1)
+    return self_index, positives
+
+
+def anchor_index(g: GatheredViews) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return, for this rank's anchors (row ``v*B + i``), the global sample index and view of each."""
     v, b = g.n_views, g.local_batch
     device = g.local.device
     sample = (torch.arange(b, device=device) + g.offset).repeat(v)
     view = torch.arange(v, device=device).repeat_interleave(b)
     return sample, view
-
-
-def same_sample_mask(g: GatheredViews) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return ``(self_mask, positive_mask)`` ``[V*B, V*M]``: the anchor itself, and the other views of its sample."""
-    sample, view = anchor_index(g)
-    m = g.global_batch
-    col_sample = torch.arange(m, device=sample.device).repeat(g.n_views)
-    col_view = torch.arange(g.n_views, device=sample.device).repeat_interleave(m)
-    same = sample[:, None] == col_sample[None, :]
-    self_mask = same & (view[:, None] == col_view[None, :])
-    return self_mask, same & ~self_mask
 
 
 def gather_each(z: list[torch.Tensor]) -> list[torch.Tensor]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
+from torch_geometric.data import Data
+from torch_geometric.transforms import AddRandomWalkPE
 
 FEATURE_CHOICES = ("auto", "labels", "attributes", "labels+attributes", "degree", "constant")
 
@@ -35,3 +38,13 @@ def degree_one_hot(degree: np.ndarray, max_degree: int = MAX_DEGREE) -> np.ndarr
     out = np.zeros((len(degree), width), dtype=np.float32)
     out[np.arange(len(degree)), degree] = 1.0
     return out
+
+
+def random_walk_features(edge_index: torch.Tensor, num_nodes: int, steps: int) -> torch.Tensor:
+    """Return each node's probability of being back after 1..``steps`` random-walk steps ``[n, steps]``.
+
+    These return probabilities reveal the cycles a node lies on (rings in molecules), which message
+    passing alone cannot count (Dwivedi et al. 2022, random-walk structural encoding).
+    """
+    data = AddRandomWalkPE(walk_length=steps, attr_name="pe")(Data(edge_index=edge_index, num_nodes=num_nodes))
+    return data.pe.float()

@@ -24,7 +24,13 @@ from torch_geometric.data import Data
 from anyclr.core.data import DataBundle
 from anyclr.core.errors import AnyclrError
 from anyclr.plugins.graph.datasets.bundled import PREFIX, find_bundled
-from anyclr.plugins.graph.datasets.features import FEATURE_CHOICES, degree_one_hot, one_hot_columns, standardize
+from anyclr.plugins.graph.datasets.features import (
+    FEATURE_CHOICES,
+    degree_one_hot,
+    one_hot_columns,
+    random_walk_features,
+    standardize,
+)
 from anyclr.plugins.graph.datasets.samples import graph_bundle, stratified_holdout
 from anyclr.plugins.graph.datasets.table import check_width, read_lines, read_table, to_array
 
@@ -87,6 +93,7 @@ def read_tu(
     features: str = "auto",
     degree: bool = False,
     skip_edgeless: bool = False,
+    random_walk: int = 0,
 ) -> TUGraphs:
     """Read a TU dataset; see the module docstring for the files and :func:`tu` for the options."""
     folder, name = resolve_folder(path, dataset)
@@ -245,6 +252,8 @@ def read_tu(
         data = Data(x=x_sorted[node_ptr[g] : node_ptr[g + 1]], edge_index=local_t[:, edge_ptr[g] : edge_ptr[g + 1]])
         if ea_sorted is not None:
             data.edge_attr = ea_sorted[edge_ptr[g] : edge_ptr[g + 1]]
+        if random_walk > 0:
+            data.x = torch.cat([data.x, random_walk_features(data.edge_index, data.x.shape[0], random_walk)], dim=1)
         graphs.append(data)
     labels = labels[torch.from_numpy(keep)]
     if not graphs:
@@ -254,7 +263,7 @@ def read_tu(
         graphs=graphs,
         labels=labels,
         classes=classes,
-        num_features=int(x_all.shape[1]),
+        num_features=int(x_all.shape[1]) + max(random_walk, 0),
         edge_dim=int(edge_attr_all.shape[1]) if edge_attr_all is not None else 0,
     )
 
@@ -265,6 +274,7 @@ def tu(
     features: str = "auto",
     degree: bool = False,
     skip_edgeless: bool = False,
+    random_walk: int = 0,
     test_fraction: float = 0.0,
     seed: int = 0,
 ) -> DataBundle:
@@ -277,11 +287,13 @@ def tu(
             when there are neither), ``labels``, ``attributes``, ``labels+attributes``, ``degree``, ``constant``.
         degree: also append the one-hot node degree.
         skip_edgeless: leave out graphs without edges instead of stopping with an error.
+        random_walk: also append each node's random-walk return probabilities after 1..k steps
+            (they reveal rings, which message passing cannot count); 0 = off.
         test_fraction: hold out this stratified fraction as the test split (0: none — the SVM
             protocol cross-validates over all graphs, the other protocols split the training set).
         seed: seed of that split.
     """
-    data = read_tu(path, dataset, features, degree, skip_edgeless)
+    data = read_tu(path, dataset, features, degree, skip_edgeless, random_walk)
     info = {
         "num_features": data.num_features,
         "edge_dim": data.edge_dim,

@@ -115,8 +115,8 @@ def panels_to_bundle(train: Panel, test: Panel | None, normalize_mode: str = "ch
         "seq_len": length,
         "num_classes": len(classes),
         "classes": classes,
-        "min_length": observed[shortest],
-        "shortest": where,
+        "shortest_series_length": observed[shortest],
+        "shortest_series": where,
         "source": train.source,
         "unequal_lengths": len(set(observed)) > 1,
     }

@@ -1,0 +1,1 @@
+"""Time-series objectives: TS2Vec's hierarchical contrastive loss."""

@@ -41,9 +41,10 @@ def _self_nce(z: torch.Tensor, pos: torch.Tensor, valid: torch.Tensor | None) ->
 
 def instance_contrastive_loss(z1: torch.Tensor, z2: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
     """Contrast each series with the other series of the batch at the same timestamp (``[B, T, C]`` views)."""
-    if is_distributed():
+    if is_distributed():  # negatives from every rank; every rank gathers a mask, so the collectives match
+        mask = valid if valid is not None else torch.ones(z1.shape[:2], dtype=torch.bool, device=z1.device)
         z1, z2 = gather_with_grad(z1), gather_with_grad(z2)
-        valid = gather_with_grad(valid.to(z1.dtype)) > 0.5 if valid is not None else None
+        valid = gather_with_grad(mask.to(z1.dtype)) > 0.5
     if z1.shape[0] == 1:
         return z1.new_zeros(())
     z = torch.cat([z1, z2], dim=0).transpose(0, 1)  # T x 2B x C
@@ -119,14 +120,18 @@ class HierarchicalContrastive(Objective):
 
     Both views go through the encoder as one batch, the shorter padded at the end with NaN: this
     plug-in's encoders re-zero end padding after every layer, so that is exact, and it halves the
-    number of (small) operations per step. With ``average = "swa"`` the objective keeps the running
-    mean of the encoder's weights over all steps (from the initial ones) and loads it into the encoder
-    after the last step: TS2Vec evaluates this averaged model (``torch.optim.swa_utils.AveragedModel``).
+    number of (small) operations per step; the batch asks the encoder for the overlap only (``window``).
+    With ``average = "swa"`` (the default) the objective keeps the running mean of the encoder's weights
+    over all steps (from the initial ones) and loads it into the encoder after the last step, as
+    TS2Vec does (it evaluates ``torch.optim.swa_utils.AveragedModel``): the last weights of a short
+    run at a constant learning rate swing from step to step, their mean does not.
 
     Args:
         alpha: weight of the instance-wise term (``1 - alpha`` for the temporal term; default 0.5).
         temporal_unit: the first scale with a temporal term (default 0: all scales).
-        average: ``swa`` (default, as TS2Vec) or ``none`` (evaluate the last weights).
+        average: ``swa`` (default: the mean of the weights after each step) or ``none`` (the last weights).
+        average_from: with ``swa``, the share of training after which steps are averaged (default 0:
+            every step and the initial weights, as TS2Vec; 0.5 averages the second half).
         joint: encode both views in one batch (default true; turn off for encoders whose outputs
             depend on end padding, e.g. BatchNorm statistics in training mode).
 
@@ -135,7 +140,9 @@ class HierarchicalContrastive(Objective):
         loss = HierarchicalContrastive().training_step(crops(x), encoder)
     """
 
-    def __init__(self, alpha: float = 0.5, temporal_unit: int = 0, average: str = "swa", joint: bool = True) -> None:
+    def __init__(
+        self, alpha: float = 0.5, temporal_unit: int = 0, average: str = "swa", average_from: float = 0.0, joint: bool = True
+    ) -> None:
         super().__init__()
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f"alpha must be in [0, 1], got {alpha}")
@@ -143,7 +150,10 @@ class HierarchicalContrastive(Objective):
             raise ValueError(f"average must be one of {', '.join(AVERAGES)}, got {average!r}")
         self.alpha = float(alpha)
         self.temporal_unit = int(temporal_unit)
+        if not 0.0 <= average_from < 1.0:
+            raise ValueError(f"average_from must be in [0, 1), got {average_from}")
         self.average = average
+        self.average_from = float(average_from)
         self.joint = bool(joint)
         self._averaged: list[nn.Parameter] = []
 
@@ -156,7 +166,8 @@ class HierarchicalContrastive(Objective):
         self._averaged = [p for p in encoder.parameters() if p.requires_grad]
         flat = torch.cat([p.detach().reshape(-1) for p in self._averaged]) if self._averaged else torch.zeros(0)
         self.register_buffer("swa_weights", flat.clone())
-        self.register_buffer("swa_count", torch.ones((), dtype=torch.long))
+        # TS2Vec's AveragedModel starts from the initial weights; a later start begins with the first step.
+        self.register_buffer("swa_count", torch.full((), 1 if self.average_from == 0 else 0, dtype=torch.long))
 
     def _average_views(self) -> list[torch.Tensor]:
         sizes = [p.numel() for p in self._averaged]
@@ -165,7 +176,7 @@ class HierarchicalContrastive(Objective):
     @torch.no_grad()
     def after_step(self, encoder: nn.Module, progress: float) -> None:
         """Fold the new weights into the running mean; after the last step, load the mean into the encoder."""
-        if self.average != "swa" or not self._averaged:
+        if self.average != "swa" or not self._averaged or progress <= self.average_from:
             return
         self.swa_count += 1
         means = self._average_views()
@@ -196,7 +207,9 @@ class HierarchicalContrastive(Objective):
         valid = observed_mask(z1) & observed_mask(z2)
         if bool(valid.all()):
             valid = None
-        return hierarchical_contrastive_loss(z1, z2, self.alpha, self.temporal_unit, valid)
+        # Raw dot products of 320-d features reach the hundreds: bf16 logits would be too coarse.
+        with torch.autocast(z1.device.type, enabled=False):
+            return hierarchical_contrastive_loss(z1.float(), z2.float(), self.alpha, self.temporal_unit, valid)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}, temporal_unit={self.temporal_unit}, average={self.average!r}, joint={self.joint}"

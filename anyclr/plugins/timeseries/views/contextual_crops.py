@@ -32,7 +32,8 @@ class ContextualCrops(ViewGenerator):
         mask_p: probability that ``binomial`` keeps a timestamp (default 0.5).
         temporal_unit: sets the shortest overlap, ``2 ** (temporal_unit + 1)`` steps (default 0).
         max_length: longest training window (default 3000, TS2Vec's ``max_train_length``).
-        min_length, shortest: filled in from the dataset's ``info``; used to reject series too short to crop.
+        shortest_series_length, shortest_series: filled in from the dataset's ``info`` (the fewest observed
+            timestamps of any series, and where that series is); a series too short to crop is an error.
     """
 
     def __init__(
@@ -42,8 +43,8 @@ class ContextualCrops(ViewGenerator):
         mask_p: float = 0.5,
         temporal_unit: int = 0,
         max_length: int = 3000,
-        min_length: int | None = None,
-        shortest: str | None = None,
+        shortest_series_length: int | None = None,
+        shortest_series: str | None = None,
     ) -> None:
         super().__init__(n_views)
         if n_views != 2:
@@ -56,9 +57,9 @@ class ContextualCrops(ViewGenerator):
         self.max_length = int(max_length)
         if self.max_length < self.min_crop:
             raise ValueError(f"max_length must be at least the shortest crop, {self.min_crop}")
-        if min_length is not None and min_length < self.min_crop:
+        if shortest_series_length is not None and shortest_series_length < self.min_crop:
             raise AnyclrError(
-                f"{shortest or 'A series'} has only {min_length} observed timestamps, but the crops need at least "
+                f"{shortest_series or 'A series'} has only {shortest_series_length} observed timestamps, but the crops need at least "
                 f"{self.min_crop} (2 ** (views.temporal_unit + 1)).",
                 "Remove or lengthen that series, or lower views.temporal_unit.",
             )
