@@ -111,7 +111,9 @@ def train(
     summary = _api().train(**kwargs)
     # The trainer prints the results table and the run folder; the CLI adds what to do with it.
     where = (summary or {}).get("run_dir") or run_dir or resume
-    if where:
+    from anyclr.core.distributed import is_main
+
+    if where and is_main():
         stdout_console().print(Text(f"Next: anyclr evaluate {where}   ·   anyclr embed {where} --out embeddings.npy", style="dim"))
 
 
