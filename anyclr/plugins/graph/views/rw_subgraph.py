@@ -18,19 +18,22 @@ class RandomWalkSubgraph(nn.Module):
         ratio: fraction of each graph's nodes to leave out (default 0.2, as in GraphCL).
         max_steps: most growth steps (default 32); a graph whose seed's component is smaller than the
             target keeps just that component.
+        walkers: random-walk steps each node of the region takes per growth step (default 2).
 
-    Each step, every node already in a graph's region takes one random-walk step and the neighbour it
-    lands on joins (so the region stays connected and grows outwards from the seed, like GraphCL's
+    Each step, every node already in a graph's region takes ``walkers`` random-walk steps and the
+    neighbours it lands on join (so the region stays connected and grows outwards from the seed, like GraphCL's
     neighbourhood expansion, roughly doubling per step). Nodes are ranked by the step they joined
     (ties at random) and each graph keeps its first nodes. All graphs grow together, one vectorised
     step at a time; growth stops once every graph has enough nodes or has stopped growing.
     """
 
-    def __init__(self, ratio: float = 0.2, max_steps: int = 32) -> None:
+    def __init__(self, ratio: float = 0.2, max_steps: int = 32, walkers: int = 2) -> None:
         super().__init__()
         if not 0 <= ratio < 1:
             raise ValueError(f"subgraph ratio must be in [0, 1), got {ratio}")
-        self.ratio, self.max_steps = float(ratio), int(max_steps)
+        if walkers < 1 or max_steps < 1:
+            raise ValueError(f"subgraph walkers and max_steps must be positive, got {walkers} and {max_steps}")
+        self.ratio, self.max_steps, self.walkers = float(ratio), int(max_steps), int(walkers)
 
     def sample(self, g: Data, active: torch.Tensor) -> torch.Tensor:
         """Return the keep mask ``[N]``; graphs where ``active`` is false keep every node."""
@@ -54,12 +57,13 @@ class RandomWalkSubgraph(nn.Module):
             before = torch.ones_like(sizes)
             for first in range(1, self.max_steps + 1, CHECK_EVERY):
                 steps = min(CHECK_EVERY, self.max_steps + 1 - first)
-                # Where every node's walker lands in each of the next steps, drawn at once.
-                pick = start[:, None] + (torch.rand(n_nodes, steps, device=device) * degree[:, None]).long()
-                landed = torch.where(walks[:, None], neighbours[pick.clamp(max=neighbours.numel() - 1)], own[:, None])
+                # Where every node's walkers land in each of the next steps, drawn at once: [steps, walkers * N].
+                pick = start + (torch.rand(steps, self.walkers, n_nodes, device=device) * degree).long()
+                landed = torch.where(walks, neighbours[pick.clamp(max=neighbours.numel() - 1)], own).flatten(1)
                 for k in range(steps):
                     # A node in the region (joined <= step) sends "step" to where it lands; others send inf.
-                    joined.scatter_reduce_(0, landed[:, k], joined.clamp(min=float(first + k)), reduce="amin")
+                    sent = joined.clamp(min=float(first + k)).repeat(self.walkers)
+                    joined.scatter_reduce_(0, landed[k], sent, reduce="amin")
                 # Stop once every graph has enough nodes or stopped growing (its component is covered).
                 reached = torch.bincount(batch[torch.isfinite(joined)], minlength=num_graphs)
                 if bool(((reached >= target) | ~todo | (reached == before)).all()):
@@ -80,4 +84,4 @@ class RandomWalkSubgraph(nn.Module):
         return self.apply(g, self.sample(g, active))
 
     def extra_repr(self) -> str:
-        return f"ratio={self.ratio}, max_steps={self.max_steps}"
+        return f"ratio={self.ratio}, max_steps={self.max_steps}, walkers={self.walkers}"
