@@ -87,7 +87,7 @@ class DataBundle:
 
 def default_collate(items: list[tuple[Any, int]]) -> tuple[Any, torch.Tensor]:
     """Stack same-shaped tensor inputs; labels become a long tensor."""
-    xs, ys = zip(*items)
+    xs, ys = zip(*items, strict=True)
     return torch.utils.data.default_collate(list(xs)), torch.tensor(ys, dtype=torch.long)
 
 
