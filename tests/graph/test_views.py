@@ -164,6 +164,26 @@ def test_random_walk_subgraph_is_random_per_graph():
     assert len({tuple(m.tolist()) for m in mask}) >= 4  # a ring has only 30 arcs of 15 nodes: some may repeat
 
 
+def test_random_walk_subgraph_keeps_exactly_the_target_on_connected_graphs():
+    b = batch_of()
+    torch.manual_seed(1)
+    v = RandomWalkSubgraph(0.2)(b)
+    assert_valid(v, 6)
+    sizes = torch.tensor([5, 10, 20, 8, 12, 30])
+    assert torch.equal(node_counts(v, 6), sizes - torch.floor(sizes * 0.2).long())
+
+
+def test_random_walk_subgraph_stays_in_the_seed_component_and_respects_inactive_graphs():
+    two = Batch.from_data_list([ring(4), ring(4)])
+    split = Data(x=two.x, edge_index=two.edge_index)  # one graph of two 4-rings
+    b = Batch.from_data_list([split, ring(6)])
+    torch.manual_seed(0)
+    keep = RandomWalkSubgraph(0.2).sample(b, torch.tensor([True, False]))
+    first = keep[:8]
+    assert int(first.sum()) == 4 and (bool(first[:4].all()) or bool(first[4:].all()))  # target 7, component of 4
+    assert bool(keep[8:].all())
+
+
 @pytest.mark.parametrize("method", ["ppr", "heat"])
 def test_diffusion_matches_torch_geometric_gdc_on_every_graph(method):
     graphs = [ring(n, seed=i) for i, n in enumerate((4, 7, 5))]

@@ -53,33 +53,57 @@ def node_ptr(batch: torch.Tensor, num_graphs: int) -> torch.Tensor:
     return torch.cat([counts.new_zeros(1), counts.cumsum(0)])
 
 
-def rank_in_graph(batch: torch.Tensor, keys: torch.Tensor, num_graphs: int) -> torch.Tensor:
-    """Return each node's rank (0 = smallest key) among the nodes of its own graph."""
-    order = torch.argsort(keys)
-    order = order[torch.argsort(batch[order], stable=True)]
+def rank_in_graph(batch: torch.Tensor, keys: torch.Tensor, num_graphs: int, span: float | None = None) -> torch.Tensor:
+    """Return each node's rank (0 = smallest key) among the nodes of its own graph.
+
+    When every key lies in ``[0, span)``, one sort of ``graph id × span + key`` (in float64) does it;
+    otherwise keys are sorted and then stably regrouped by graph.
+    """
+    if span is not None:
+        order = torch.argsort(batch.double() * span + keys.double())
+    else:
+        order = torch.argsort(keys)
+        order = order[torch.argsort(batch[order], stable=True)]
     ptr = node_ptr(batch, num_graphs)
     rank = torch.empty_like(order)
     rank[order] = torch.arange(order.numel(), device=order.device) - ptr[batch[order]]
     return rank
 
 
+_NODE_KEYS = ("x", "batch", "pos")  # known names first: torch-geometric's is_node_attr guesses, slowly
+_EDGE_KEYS = ("edge_attr", "edge_weight")
+
+
+def _split_keys(g: Data) -> tuple[list[str], list[str]]:
+    nodes: list[str] = []
+    edges: list[str] = []
+    for key in g.keys():
+        if key in ("ptr", "edge_index"):
+            continue
+        value = g[key]
+        if not torch.is_tensor(value):
+            continue
+        if key in _NODE_KEYS:
+            nodes.append(key)
+        elif key in _EDGE_KEYS:
+            edges.append(key)
+        elif key == "y" and isinstance(g, Batch) and value.dim() > 0 and value.shape[0] == count_graphs(g):
+            continue  # graph labels
+        elif g.is_node_attr(key):
+            nodes.append(key)
+        elif g.is_edge_attr(key):
+            edges.append(key)
+    return nodes, edges
+
+
 def node_keys(g: Data) -> list[str]:
     """Return the names of ``g``'s node-level attributes (``x``, ``batch`` …), graph labels excluded."""
-    num_graphs = count_graphs(g)
-    keys = []
-    for key in g.keys():
-        if key in ("ptr", "edge_index") or not torch.is_tensor(g[key]):
-            continue
-        if key == "y" and g[key].dim() > 0 and g[key].shape[0] == num_graphs and isinstance(g, Batch):
-            continue  # graph labels
-        if key == "batch" or g.is_node_attr(key):
-            keys.append(key)
-    return keys
+    return _split_keys(g)[0]
 
 
 def edge_keys(g: Data) -> list[str]:
     """Return the names of ``g``'s edge-level attributes other than ``edge_index``."""
-    return [k for k in g.keys() if k != "edge_index" and torch.is_tensor(g[k]) and g.is_edge_attr(k)]
+    return _split_keys(g)[1]
 
 
 def _copy(g: Data) -> Data:
@@ -90,16 +114,19 @@ def _copy(g: Data) -> Data:
     return out
 
 
-def keep_nodes(g: Data, keep: torch.Tensor) -> Data:
+def keep_nodes(g: Data, keep: torch.Tensor, drop_edges: torch.Tensor | None = None) -> Data:
     """Return ``g`` restricted to the nodes where ``keep`` is true (edges between kept nodes stay).
 
     Every node- and edge-level attribute is sliced, node ids are renumbered, and a Batch keeps its
-    graph count (callers keep at least one node per graph).
+    graph count (callers keep at least one node per graph). ``drop_edges`` (``[E]``) removes those
+    edges in the same pass.
     """
     num_graphs = count_graphs(g)
-    nodes, edges = node_keys(g), edge_keys(g)
+    nodes, edges = _split_keys(g)
     row, col = g.edge_index
     edge_keep = keep[row] & keep[col]
+    if drop_edges is not None:
+        edge_keep &= ~drop_edges
     new_id = torch.cumsum(keep.long(), 0) - 1
     out = _copy(g)
     out.edge_index = new_id[g.edge_index[:, edge_keep]]
@@ -136,4 +163,50 @@ def replace_nodes(g: Data, **node_values: Any) -> Data:
         out[key] = value
     if isinstance(g, Batch):
         out._num_graphs = count_graphs(g)
+    return out
+
+
+def repeat_batch(b: Batch, times: int) -> Batch:
+    """Return ``times`` copies of every graph of ``b`` as one Batch (copy k holds graphs k·G … (k+1)·G − 1)."""
+    num_graphs, n = count_graphs(b), b.num_nodes
+    nodes, edges = _split_keys(b)
+    out = _copy(b)
+    out.edge_index = torch.cat([b.edge_index + k * n for k in range(times)], dim=1)
+    for key in nodes:
+        value = b[key]
+        out[key] = torch.cat([value + k * num_graphs for k in range(times)]) if key == "batch" else value.repeat(times, *[1] * (value.dim() - 1))
+    for key in edges:
+        out[key] = b[key].repeat(times, *[1] * (b[key].dim() - 1))
+    if "y" in b and torch.is_tensor(b.y) and b.y.dim() > 0 and b.y.shape[0] == num_graphs:
+        out.y = b.y.repeat(times, *[1] * (b.y.dim() - 1))
+    out.ptr = node_ptr(out.batch, num_graphs * times)
+    out._num_graphs = num_graphs * times
+    return out
+
+
+def split_batch(b: Batch, parts: int) -> list[Batch]:
+    """Split a Batch of ``parts`` equal runs of graphs (as :func:`repeat_batch` makes them) into ``parts`` Batches."""
+    num_graphs = count_graphs(b) // parts
+    nodes, edges = _split_keys(b)
+    ptr = node_ptr(b.batch, num_graphs * parts)
+    bounds = ptr[:: num_graphs].tolist()  # first node of each part, and the end
+    part_of_edge = torch.div(b.batch[b.edge_index[0]], num_graphs, rounding_mode="floor")
+    graph_level = "y" in b and torch.is_tensor(b.y) and b.y.dim() > 0 and b.y.shape[0] == num_graphs * parts
+    out = []
+    for k in range(parts):
+        lo, hi = bounds[k], bounds[k + 1]
+        mask = part_of_edge == k
+        piece = _copy(b)
+        piece.edge_index = b.edge_index[:, mask] - lo
+        for key in nodes:
+            piece[key] = b[key][lo:hi] - k * num_graphs if key == "batch" else b[key][lo:hi]
+        for key in edges:
+            piece[key] = b[key][mask]
+        if graph_level:
+            piece.y = b.y[k * num_graphs : (k + 1) * num_graphs]
+        if "num_nodes" in b._store:
+            piece.num_nodes = hi - lo
+        piece.ptr = ptr[k * num_graphs : (k + 1) * num_graphs + 1] - lo
+        piece._num_graphs = num_graphs
+        out.append(piece)
     return out

@@ -23,17 +23,20 @@ from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective
 
 
+def graphcl_from_logits(logits: torch.Tensor, offset: int = 0) -> torch.Tensor:
+    """Mean GraphCL loss from ``[A, M]`` scaled similarities; column ``offset + i`` is row i's positive."""
+    rows = torch.arange(logits.shape[0], device=logits.device)
+    pos = logits[rows, rows + offset]
+    negatives = logits.index_put((rows, rows + offset), torch.tensor(float("-inf"), device=logits.device))
+    return (torch.logsumexp(negatives, dim=1) - pos).mean()
+
+
 def graphcl_loss(anchor: torch.Tensor, other: torch.Tensor, temperature: float, offset: int = 0) -> torch.Tensor:
     """Mean GraphCL loss of ``anchor`` rows against candidates ``other`` (row ``offset + i`` is anchor i's positive)."""
     with torch.autocast(device_type=anchor.device.type, enabled=False):
         a = F.normalize(anchor.float(), dim=1)
         c = F.normalize(other.float(), dim=1)
-        logits = a @ c.T / temperature
-        rows = torch.arange(a.shape[0], device=a.device)
-        pos = logits[rows, rows + offset]
-        negatives = logits.clone()
-        negatives[rows, rows + offset] = float("-inf")
-        return (torch.logsumexp(negatives, dim=1) - pos).mean()
+        return graphcl_from_logits(a @ c.T / temperature, offset)
 
 
 class GraphCL(Objective):
@@ -55,9 +58,18 @@ class GraphCL(Objective):
         if z[0].shape[0] < 2:
             raise AnyclrError("GraphCL needs at least 2 graphs per batch (the others are the negatives).", "Raise trainer.batch_size.")
         offset = distributed.rank() * z[0].shape[0]
-        gathered = [distributed.gather_with_grad(v) for v in z]
-        pairs = [(a, b) for a in range(len(z)) for b in range(len(z)) if a != b and (self.symmetric or a < b)]
-        return torch.stack([graphcl_loss(z[a], gathered[b], self.temperature, offset) for a, b in pairs]).mean()
+        with torch.autocast(device_type=z[0].device.type, enabled=False):
+            normed = [F.normalize(v.float(), dim=1) for v in z]
+            gathered = [distributed.gather_with_grad(v) for v in normed]
+            losses = []
+            for a in range(len(z)):
+                for b in range(a + 1, len(z)):
+                    logits = normed[a] @ gathered[b].T / self.temperature
+                    losses.append(graphcl_from_logits(logits, offset))
+                    if self.symmetric:  # one process: the other direction is the transpose
+                        back = logits.T if gathered[a] is normed[a] else normed[b] @ gathered[a].T / self.temperature
+                        losses.append(graphcl_from_logits(back, offset))
+            return torch.stack(losses).mean()
 
     def extra_repr(self) -> str:
         return f"temperature={self.temperature}, symmetric={self.symmetric}"

@@ -36,7 +36,7 @@ class EdgePerturb(nn.Module):
         if self.undirected:  # one coin per unordered pair, so both directions share it
             n = int(batch.numel())
             _, pair = torch.unique(torch.minimum(row, col) * n + torch.maximum(row, col), return_inverse=True)
-            coin = torch.rand(int(pair.max()) + 1 if pair.numel() else 0, device=device)[pair]
+            coin = torch.rand(row.numel(), device=device)[pair]  # pair ids are < E: no need to count them
         else:
             coin = torch.rand(row.numel(), device=device)
         drop = (coin < self.drop) & active[edge_graph]

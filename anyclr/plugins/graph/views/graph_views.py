@@ -7,10 +7,11 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch_geometric.data import Batch
 
 from anyclr.core.errors import AnyclrError, unknown_name
 from anyclr.core.views import ViewGenerator
-from anyclr.plugins.graph.batch import NodeBatch, count_graphs, keep_nodes
+from anyclr.plugins.graph.batch import NodeBatch, count_graphs, keep_nodes, repeat_batch, split_batch
 from anyclr.plugins.graph.views.attr_mask import AttributeMask
 from anyclr.plugins.graph.views.diffusion import Diffusion
 from anyclr.plugins.graph.views.edge_perturb import EdgePerturb
@@ -37,8 +38,9 @@ class GraphViews(ViewGenerator):
 
     Args:
         n_views: number of views (default 2).
-        augmentations: the pool, from ``identity``, ``node_drop``, ``subgraph`` (random-walk subgraph),
-            ``edge_perturb``, ``attr_mask``, ``feature_noise``, ``diffusion``; a list of lists gives
+        augmentations: the pool, from ``identity``, ``node_drop``, ``subgraph`` (a connected region
+            grown by random walks from a random seed), ``edge_perturb``, ``attr_mask``, ``feature_noise``,
+            ``diffusion``; a list of lists gives
             each view its own pool (e.g. ``[["identity"], ["node_drop", "subgraph"]]``).
         pick: ``one`` — each graph gets one augmentation drawn from the pool (GraphCL's random
             choice, drawn per graph); ``all`` — every augmentation is applied in turn (GRACE).
@@ -98,6 +100,9 @@ class GraphViews(ViewGenerator):
             )
         }
         self.pick, self.level, self.pools = pick, level, pools
+        # Views drawn with the same settings can be drawn together: one pass over a batch holding every
+        # graph n_views times costs about what one view costs (the work is per op, not per graph).
+        self.shared = all(p == pools[0] for p in pools) and all(all(v == r[0] for v in r) for r in ratios.values())
         views = []
         for v, pool in enumerate(pools):
             if not pool:
@@ -149,22 +154,32 @@ class GraphViews(ViewGenerator):
                 if not isinstance(op, nn.Identity):
                     g = op(g, actives[0])
             return g
-        # One augmentation per graph: the graphs' sets are disjoint, so node-removing augmentations only
-        # draw their keep masks here and the nodes go in a single pass at the end.
-        keep = None
+        # One augmentation per graph: the graphs' sets are disjoint, so the order does not matter. Node
+        # removal and edge dropping only draw masks here, and one pass applies them all at the end.
+        keep, drop, later = None, None, []
         for op, active in zip(ops, actives, strict=True):
             if isinstance(op, (NodeDrop, RandomWalkSubgraph)):
                 mask = op.sample(g, active)
                 keep = mask if keep is None else keep & mask
+            elif isinstance(op, EdgePerturb) and op.add <= 0:
+                mask = op.sample(g, active)[0]
+                drop = mask if drop is None else drop | mask
             elif not isinstance(op, nn.Identity):
-                g = op(g, active)
-        return keep_nodes(g, keep) if keep is not None else g
+                later.append((op, active))
+        if keep is not None or drop is not None:
+            full = keep if keep is not None else torch.ones(g.num_nodes, dtype=torch.bool, device=device)
+            g = keep_nodes(g, full, drop)
+        for op, active in later:
+            g = op(g, active)
+        return g
 
     @torch.no_grad()
     def forward(self, inputs: Any) -> list[Any]:
         """Return ``n_views`` augmented views of a ``Batch`` (or of a ``NodeBatch``'s graph, same nodes)."""
         if isinstance(inputs, NodeBatch):
             return [inputs.replace(self.view_of(inputs.graph, v)) for v in range(self.n_views)]
+        if self.shared and self.n_views > 1 and isinstance(inputs, Batch):
+            return split_batch(self.view_of(repeat_batch(inputs, self.n_views), 0), self.n_views)
         return [self.view_of(inputs, v) for v in range(self.n_views)]
 
     def extra_repr(self) -> str:

@@ -29,7 +29,7 @@ class NodeDrop(nn.Module):
         batch, num_graphs = graph_index(g), count_graphs(g)
         n = torch.bincount(batch, minlength=num_graphs)
         drop = torch.minimum(torch.floor(n * self.ratio).long(), n - 1) * active.long()
-        rank = rank_in_graph(batch, torch.rand(batch.numel(), device=batch.device), num_graphs)
+        rank = rank_in_graph(batch, torch.rand(batch.numel(), device=batch.device), num_graphs, span=1.0)
         return rank >= drop[batch]
 
     def apply(self, g: Data, keep: torch.Tensor) -> Data:

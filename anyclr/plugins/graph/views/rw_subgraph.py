@@ -61,7 +61,7 @@ class RandomWalkSubgraph(nn.Module):
                 pick = start + (torch.rand(steps, self.walkers, n_nodes, device=device) * degree).long()
                 landed = torch.where(walks, neighbours[pick.clamp(max=neighbours.numel() - 1)], own).flatten(1)
                 for k in range(steps):
-                    # A node in the region (joined <= step) sends "step" to where it lands; others send inf.
+                    # A node in the region (joined <= step) sends "step" to where its walkers land; others send inf.
                     sent = joined.clamp(min=float(first + k)).repeat(self.walkers)
                     joined.scatter_reduce_(0, landed[k], sent, reduce="amin")
                 # Stop once every graph has enough nodes or stopped growing (its component is covered).
@@ -69,8 +69,9 @@ class RandomWalkSubgraph(nn.Module):
                 if bool(((reached >= target) | ~todo | (reached == before)).all()):
                     break
                 before = reached
-        # Earlier joiners first; ties broken at random. Nodes that never joined (inf) rank last.
-        rank = rank_in_graph(batch, joined + torch.rand(n_nodes, device=device) * 0.5, num_graphs)
+        # Earlier joiners first; ties broken at random; nodes that never joined rank last.
+        order_key = joined.clamp(max=float(self.max_steps + 1)) + torch.rand(n_nodes, device=device) * 0.5
+        rank = rank_in_graph(batch, order_key, num_graphs, span=float(self.max_steps + 2))
         keep = (rank < target[batch]) & torch.isfinite(joined)
         return keep | ~active[batch]
 
