@@ -246,3 +246,23 @@ def test_node_level_views_keep_the_node_set_and_refuse_node_dropping():
     assert all(v.graph.num_nodes == 12 for v in views)
     with pytest.raises(AnyclrError, match="samples are nodes"):
         GraphViews(augmentations=["node_drop"], level="node")
+
+
+def test_repeat_split_and_concat_batches_round_trip():
+    from anyclr.plugins.graph.batch import concat_batches, repeat_batch, split_batch
+
+    b = batch_of()
+    twice = repeat_batch(b, 3)
+    assert_valid(twice, 18)
+    parts = split_batch(twice, 3)
+    for p in parts:
+        assert_valid(p, 6)
+        for key in ("x", "edge_index", "edge_attr", "batch", "ptr"):
+            assert torch.equal(p[key], b[key])
+    again = concat_batches(parts)
+    for key in ("x", "edge_index", "edge_attr", "batch", "ptr"):
+        assert torch.equal(again[key], twice[key])
+    torch.manual_seed(0)
+    views = GraphViews(augmentations=["node_drop", "subgraph", "edge_perturb"], edge_add=0.3)(b)  # drawn together
+    for v in views:
+        assert_valid(v, 6)

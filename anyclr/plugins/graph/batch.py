@@ -189,8 +189,9 @@ def split_batch(b: Batch, parts: int) -> list[Batch]:
     num_graphs = count_graphs(b) // parts
     nodes, edges = _split_keys(b)
     ptr = node_ptr(b.batch, num_graphs * parts)
-    bounds = ptr[:: num_graphs].tolist()  # first node of each part, and the end
-    part_of_edge = torch.div(b.batch[b.edge_index[0]], num_graphs, rounding_mode="floor")
+    cuts = ptr[:: num_graphs]  # first node of each part, and the end
+    bounds = cuts.tolist()
+    part_of_edge = torch.bucketize(b.edge_index[0], cuts[1:-1], right=True)
     graph_level = "y" in b and torch.is_tensor(b.y) and b.y.dim() > 0 and b.y.shape[0] == num_graphs * parts
     out = []
     for k in range(parts):
@@ -209,4 +210,30 @@ def split_batch(b: Batch, parts: int) -> list[Batch]:
         piece.ptr = ptr[k * num_graphs : (k + 1) * num_graphs + 1] - lo
         piece._num_graphs = num_graphs
         out.append(piece)
+    return out
+
+
+def concat_batches(batches: list[Batch]) -> Batch:
+    """Return one Batch holding the graphs of ``batches`` in order (the inverse of :func:`split_batch`)."""
+    first = batches[0]
+    nodes, edges = _split_keys(first)
+    sizes = [b.num_nodes for b in batches]
+    graphs = [count_graphs(b) for b in batches]
+    node_offsets = [sum(sizes[:k]) for k in range(len(batches))]
+    graph_offsets = [sum(graphs[:k]) for k in range(len(batches))]
+    out = _copy(first)
+    out.edge_index = torch.cat([b.edge_index + o for b, o in zip(batches, node_offsets, strict=True)], dim=1)
+    for key in nodes:
+        if key == "batch":
+            out.batch = torch.cat([b.batch + o for b, o in zip(batches, graph_offsets, strict=True)])
+        else:
+            out[key] = torch.cat([b[key] for b in batches])
+    for key in edges:
+        out[key] = torch.cat([b[key] for b in batches])
+    if "y" in first and torch.is_tensor(first.y) and first.y.dim() > 0 and first.y.shape[0] == graphs[0]:
+        out.y = torch.cat([b.y for b in batches])
+    if "num_nodes" in first._store:
+        out.num_nodes = sum(sizes)
+    out.ptr = node_ptr(out.batch, sum(graphs))
+    out._num_graphs = sum(graphs)
     return out

@@ -28,12 +28,13 @@ class GraphSamples(Dataset):
         self.y = labels if labels is not None else torch.full((len(self.graphs),), -1, dtype=torch.long)
         if len(self.y) != len(self.graphs):
             raise ValueError(f"{len(self.graphs)} graphs but {len(self.y)} labels")
+        self._labels = self.y.tolist()  # plain ints: indexing a tensor per sample is slow
 
     def __len__(self) -> int:
         return len(self.graphs)
 
     def __getitem__(self, idx: int) -> tuple[Data, int]:
-        return self.graphs[idx], int(self.y[idx])
+        return self.graphs[idx], self._labels[idx]
 
 
 _PLAIN = ({"x", "edge_index"}, {"x", "edge_index", "edge_attr"})

@@ -15,12 +15,17 @@ Usage::
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
+from torch import nn
+from torch_geometric.data import Batch
 
 from anyclr.core import distributed
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective
+from anyclr.plugins.graph.batch import concat_batches
 
 
 def graphcl_from_logits(logits: torch.Tensor, offset: int = 0) -> torch.Tensor:
@@ -52,6 +57,16 @@ class GraphCL(Objective):
         if temperature <= 0:
             raise AnyclrError(f"objective.temperature must be positive, got {temperature}.")
         self.temperature, self.symmetric = float(temperature), bool(symmetric)
+
+    def training_step(self, views: list[Any], encoder: nn.Module, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Return the loss for one batch; views that are PyG Batches go through the encoder as one batch."""
+        self.check(views, labels)
+        if all(isinstance(v, Batch) for v in views) and len({v.num_graphs for v in views}) == 1:
+            # One forward over all views costs about what one view costs; BatchNorm then normalises over
+            # every view together, as SimCLR-style training does with its concatenated views.
+            z = encoder(concat_batches(views)).chunk(len(views))
+            return self(list(z), labels)
+        return super().training_step(views, encoder, labels)
 
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the loss from the embeddings of each view (``[B, D]`` each)."""

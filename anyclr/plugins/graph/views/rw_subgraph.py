@@ -38,42 +38,55 @@ class RandomWalkSubgraph(nn.Module):
     def sample(self, g: Data, active: torch.Tensor) -> torch.Tensor:
         """Return the keep mask ``[N]``; graphs where ``active`` is false keep every node."""
         batch, num_graphs = graph_index(g), count_graphs(g)
+        row, col = g.edge_index
+        on = active[batch]
+        if bool(on.all()):
+            return self._grow(row, col, batch, num_graphs)
+        # Grow only inside the active graphs: renumber their nodes and edges, grow, map back.
+        nodes = torch.nonzero(on).flatten()
+        new_id = torch.cumsum(on.long(), 0) - 1
+        inside = on[row]
+        keep = torch.ones_like(on)
+        keep[nodes] = self._grow(new_id[row[inside]], new_id[col[inside]], batch[nodes], num_graphs)
+        return keep
+
+    def _grow(self, row: torch.Tensor, col: torch.Tensor, batch: torch.Tensor, num_graphs: int) -> torch.Tensor:
+        """Return the keep mask of every graph's region, grown on the graphs given by node ``batch`` and edges."""
         device, n_nodes = batch.device, batch.numel()
         sizes = torch.bincount(batch, minlength=num_graphs)
         target = sizes - torch.floor(sizes * self.ratio).long()
-        seed = node_ptr(batch, num_graphs)[:-1] + (torch.rand(num_graphs, device=device) * sizes).long()
-
-        row, col = g.edge_index
-        neighbours = col[torch.argsort(row, stable=True)]
-        degree = torch.bincount(row, minlength=n_nodes)
+        present = sizes > 0  # graphs left out of this call have no nodes here
+        seed = (node_ptr(batch, num_graphs)[:-1] + (torch.rand(num_graphs, device=device) * sizes).long())[present]
+        # Neighbour lists (CSR); a node without neighbours walks to itself.
+        lonely = torch.nonzero(torch.bincount(row, minlength=n_nodes) == 0).flatten()
+        row, col = torch.cat([row, lonely]), torch.cat([col, lonely])
+        order = torch.argsort(row, stable=True)
+        neighbours, degree = col[order], torch.bincount(row, minlength=n_nodes)
         start = torch.cat([degree.new_zeros(1), degree.cumsum(0)])[:-1]
-        walks = degree > 0
-        own = torch.arange(n_nodes, device=device)
 
         joined = torch.full((n_nodes,), float("inf"), device=device)
         joined[seed] = 0.0
-        todo = active & (target < sizes)
-        if neighbours.numel() and bool(todo.any()):
+        todo = target < sizes
+        if bool(todo.any()):
             before = torch.ones_like(sizes)
             for first in range(1, self.max_steps + 1, CHECK_EVERY):
                 steps = min(CHECK_EVERY, self.max_steps + 1 - first)
                 # Where every node's walkers land in each of the next steps, drawn at once: [steps, walkers * N].
-                pick = start + (torch.rand(steps, self.walkers, n_nodes, device=device) * degree).long()
-                landed = torch.where(walks, neighbours[pick.clamp(max=neighbours.numel() - 1)], own).flatten(1)
+                landed = neighbours[start + (torch.rand(steps, self.walkers, n_nodes, device=device) * degree).long()]
+                landed = landed.flatten(1)
                 for k in range(steps):
                     # A node in the region (joined <= step) sends "step" to where its walkers land; others send inf.
                     sent = joined.clamp(min=float(first + k)).repeat(self.walkers)
                     joined.scatter_reduce_(0, landed[k], sent, reduce="amin")
                 # Stop once every graph has enough nodes or stopped growing (its component is covered).
-                reached = torch.bincount(batch[torch.isfinite(joined)], minlength=num_graphs)
+                reached = torch.bincount(batch, weights=torch.isfinite(joined).float(), minlength=num_graphs).long()
                 if bool(((reached >= target) | ~todo | (reached == before)).all()):
                     break
                 before = reached
         # Earlier joiners first; ties broken at random; nodes that never joined rank last.
         order_key = joined.clamp(max=float(self.max_steps + 1)) + torch.rand(n_nodes, device=device) * 0.5
         rank = rank_in_graph(batch, order_key, num_graphs, span=float(self.max_steps + 2))
-        keep = (rank < target[batch]) & torch.isfinite(joined)
-        return keep | ~active[batch]
+        return (rank < target[batch]) & torch.isfinite(joined)
 
     def apply(self, g: Data, keep: torch.Tensor) -> Data:
         """Return ``g`` restricted to the kept nodes."""
