@@ -189,7 +189,7 @@ def split_batch(b: Batch, parts: int) -> list[Batch]:
     num_graphs = count_graphs(b) // parts
     nodes, edges = _split_keys(b)
     ptr = node_ptr(b.batch, num_graphs * parts)
-    cuts = ptr[:: num_graphs]  # first node of each part, and the end
+    cuts = ptr[:: num_graphs].contiguous()  # first node of each part, and the end
     bounds = cuts.tolist()
     part_of_edge = torch.bucketize(b.edge_index[0], cuts[1:-1], right=True)
     graph_level = "y" in b and torch.is_tensor(b.y) and b.y.dim() > 0 and b.y.shape[0] == num_graphs * parts
