@@ -23,7 +23,7 @@ def test_components_and_recipes_are_registered(registry):
     names = {(c.kind, c.name) for c in registry.components(modality="graph") if c.modality == "graph"}
     for kind, name in [
         ("view", "graph-augment"), ("backbone", "gin"), ("backbone", "gcn"), ("backbone", "gat"), ("backbone", "graphsage"),
-        ("objective", "graphcl"), ("objective", "grace"), ("objective", "infograph"),
+        ("objective", "graphcl"), ("objective", "grace"), ("objective", "infograph"), ("objective", "simgrace"),
         ("dataset", "tu"), ("dataset", "edgelist"), ("dataset", "networkx"),
         ("recipe", "graph-graphcl"), ("recipe", "graph-grace"),
     ]:

@@ -48,11 +48,13 @@ def anyclr_objectives() -> list[Component]:
     from anyclr.plugins.graph.objectives.grace import GRACE
     from anyclr.plugins.graph.objectives.graphcl import GraphCL
     from anyclr.plugins.graph.objectives.infograph import InfoGraph
+    from anyclr.plugins.graph.objectives.simgrace import SimGRACE
 
     return [
         Component("graphcl", GraphCL, modality=MODALITY, summary="GraphCL NT-Xent between two views of each graph (τ 0.2)."),
         Component("grace", GRACE, modality=MODALITY, summary="GRACE node-level contrast with inter- and intra-view negatives."),
         Component("infograph", InfoGraph, modality=MODALITY, summary="InfoGraph local-global mutual information (JSD), optionally plus GraphCL."),
+        Component("simgrace", SimGRACE, modality=MODALITY, summary="SimGRACE: contrast with a weight-perturbed copy of the encoder (no data augmentation)."),
     ]
 
 

@@ -100,8 +100,8 @@ class GraphViews(ViewGenerator):
             )
         }
         self.pick, self.level, self.pools = pick, level, pools
-        # Views drawn with the same settings can be drawn together: one pass over a batch holding every
-        # graph n_views times costs about what one view costs (the work is per op, not per graph).
+        # Views drawn with the same settings are drawn together, in one pass over a batch holding every
+        # graph n_views times: fewer, larger operations than drawing the views one by one.
         self.shared = all(p == pools[0] for p in pools) and all(all(v == r[0] for v in r) for r in ratios.values())
         views = []
         for v, pool in enumerate(pools):
