@@ -266,3 +266,19 @@ def test_repeat_split_and_concat_batches_round_trip():
     views = GraphViews(augmentations=["node_drop", "subgraph", "edge_perturb"], edge_add=0.3)(b)  # drawn together
     for v in views:
         assert_valid(v, 6)
+
+
+def test_concat_of_unchanged_split_parts_returns_the_whole_batch_and_changed_parts_are_concatenated():
+    from anyclr.plugins.graph.batch import concat_batches, keep_nodes, repeat_batch, split_batch
+
+    whole = repeat_batch(batch_of(), 2)
+    parts = split_batch(whole, 2)
+    assert concat_batches(parts) is whole
+    assert concat_batches(parts[::-1]) is not whole
+    changed = [parts[0], keep_nodes(parts[1], torch.ones(parts[1].num_nodes, dtype=torch.bool))]
+    again = concat_batches(changed)
+    assert again is not whole
+    for key in ("x", "edge_index", "batch", "ptr"):
+        assert torch.equal(again[key], whole[key])
+    parts[0].x = parts[0].x + 1  # replaced in place of the split's tensor
+    assert not torch.equal(concat_batches(parts).x, whole.x)

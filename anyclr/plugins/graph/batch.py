@@ -109,6 +109,7 @@ def edge_keys(g: Data) -> list[str]:
 def _copy(g: Data) -> Data:
     """Shallow copy whose attributes can be replaced without touching ``g``."""
     out = copy.copy(g)
+    out.__dict__.pop("_split_of", None)  # a copy may be changed: it is no longer a plain part of a split
     for key in ("_slice_dict", "_inc_dict"):  # they describe the original graphs; drop rather than mislead
         out._store.__dict__.pop(key, None)
     return out
@@ -209,12 +210,32 @@ def split_batch(b: Batch, parts: int) -> list[Batch]:
             piece.num_nodes = hi - lo
         piece.ptr = ptr[k * num_graphs : (k + 1) * num_graphs + 1] - lo
         piece._num_graphs = num_graphs
+        object.__setattr__(piece, "_split_of", (b, k, parts, _fingerprint(piece)))
         out.append(piece)
     return out
 
 
+def _fingerprint(g: Data) -> tuple[tuple[str, int], ...]:
+    return tuple((key, id(value)) for key, value in g._store.items())
+
+
+def _whole_of(batches: list[Batch]) -> Batch | None:
+    """Return the Batch that ``batches`` were split from, when they are all its unchanged parts, in order."""
+    marks = [b.__dict__.get("_split_of") for b in batches]
+    if any(m is None for m in marks):
+        return None
+    whole = marks[0][0]
+    for k, (b, (w, part, parts, fingerprint)) in enumerate(zip(batches, marks, strict=True)):
+        if w is not whole or part != k or parts != len(batches) or fingerprint != _fingerprint(b):
+            return None
+    return whole
+
+
 def concat_batches(batches: list[Batch]) -> Batch:
     """Return one Batch holding the graphs of ``batches`` in order (the inverse of :func:`split_batch`)."""
+    whole = _whole_of(batches)
+    if whole is not None:  # the views were drawn as one batch and split: hand back that batch, copy-free
+        return whole
     first = batches[0]
     nodes, edges = _split_keys(first)
     sizes = [b.num_nodes for b in batches]

@@ -73,11 +73,11 @@ class RandomWalkSubgraph(nn.Module):
                 steps = min(CHECK_EVERY, self.max_steps + 1 - first)
                 # Where every node's walkers land in each of the next steps, drawn at once: [steps, walkers * N].
                 landed = neighbours[start + (torch.rand(steps, self.walkers, n_nodes, device=device) * degree).long()]
-                landed = landed.flatten(1)
                 for k in range(steps):
                     # A node in the region (joined <= step) sends "step" to where its walkers land; others send inf.
-                    sent = joined.clamp(min=float(first + k)).repeat(self.walkers)
-                    joined.scatter_reduce_(0, landed[k], sent, reduce="amin")
+                    sent = joined.clamp(min=float(first + k))
+                    for w in range(self.walkers):  # amin is order-free: walker by walker equals all at once
+                        joined.scatter_reduce_(0, landed[k, w], sent, reduce="amin")
                 # Stop once every graph has enough nodes or stopped growing (its component is covered).
                 reached = torch.bincount(batch, weights=torch.isfinite(joined).float(), minlength=num_graphs).long()
                 if bool(((reached >= target) | ~todo | (reached == before)).all()):
