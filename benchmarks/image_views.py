@@ -4,10 +4,20 @@ All three pipelines apply the same operations with the same probabilities (SimCL
 0.08–1, flip 0.5, colour jitter 0.4/0.4/0.4/0.1 p 0.8, grayscale 0.2, Gaussian blur p 0.5 with a kernel of
 ~10% of the side, solarize p 0.2) to uint8 RGB images, and produce two float views per image.
 
+Where anyclr's ops are not the same maps: its colour jitter composes brightness, contrast, saturation and
+hue (and the grayscale that follows) into one affine colour map per sample, so (1) its hue is a rotation
+about the grey axis in YIQ space, not torchvision's and kornia's HSV hue shift (same strength range, but a
+different map: per pixel they differ about as much as a 0.1 hue shift changes an image), and (2) it clamps
+to [0, 1] once at the end instead of after every step, which is also why it needs no random step order
+(unclamped, the steps commute). Brightness, contrast, saturation and grayscale equal torchvision's
+wherever no step clips. Resampling is bilinear in all three (torchvision's antialias only acts when
+downscaling, and crops are upscaled here).
+
 CPU budget, set deliberately so the comparison is fair: torchvision runs in a DataLoader with ``--workers``
 (default 2) worker processes, each with 1 torch thread, while the main process waits; anyclr and kornia run
 batched in the main process with ``torch.set_num_threads(--workers)``. So every pipeline gets the same
-number of cores. The per-op table shows where anyclr's hand-written ops beat kornia's.
+number of cores. The per-op table shows where anyclr's hand-written ops beat kornia's. On a shared machine,
+rates swing with the load: compare ratios from one run, and repeat it.
 
     python benchmarks/image_views.py --quick      # seconds; smoke test
     python benchmarks/image_views.py              # the full measurement (run it on an idle machine)
@@ -16,6 +26,8 @@ number of cores. The per-op table shows where anyclr's hand-written ops beat kor
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 import time
 from collections.abc import Callable
 
@@ -99,9 +111,9 @@ def _one_thread(_: int) -> None:
     torch.set_num_threads(1)
 
 
-def rate_torchvision(images: torch.Tensor, size: int, batch: int, workers: int, reps: int) -> float:
-    """Best views/s over ``reps`` passes of the per-sample pipeline in a DataLoader (first batch of each pass excluded)."""
-    loader = DataLoader(
+def make_loader(images: torch.Tensor, size: int, batch: int, workers: int) -> DataLoader:
+    """The per-sample torchvision pipeline in a DataLoader with ``workers`` one-thread worker processes."""
+    return DataLoader(
         TwoViews(images, torchvision_pipeline(size)),
         batch_size=batch,
         num_workers=workers,
@@ -109,29 +121,43 @@ def rate_torchvision(images: torch.Tensor, size: int, batch: int, workers: int, 
         persistent_workers=workers > 0,
         prefetch_factor=2 if workers > 0 else None,
     )
-    best = 0.0
-    for _ in range(reps):
-        it = iter(loader)
-        next(it)  # warm-up: workers are up and have started prefetching
-        start = time.perf_counter()
-        n = sum(2 * len(a) for a, _b in it)
-        best = max(best, n / (time.perf_counter() - start))
-    del it, loader  # shut the workers down before the batched pipelines use the cores
-    return best
 
 
-def rate_batched(
-    fn: Callable[[torch.Tensor], list[torch.Tensor]], images: torch.Tensor, batch: int, reps: int
-) -> float:
-    """Best views/s over ``reps`` timed passes of a batched pipeline over ``images`` (after an untimed pass)."""
-    best = 0.0
-    for rep in range(reps + 1):
-        start = time.perf_counter()
-        n = 0
-        for i in range(batch, len(images), batch):
-            n += sum(len(v) for v in fn(images[i : i + batch]))
-        if rep:  # the first pass warms up allocator, thread pool and caches
-            best = max(best, n / (time.perf_counter() - start))
+def pass_torchvision(loader: DataLoader) -> float:
+    """Views/s of one pass through the DataLoader (its first batch excluded: workers starting up)."""
+    it = iter(loader)
+    next(it)  # warm-up: workers are up and have started prefetching
+    start = time.perf_counter()
+    n = sum(2 * len(a) for a, _b in it)
+    return n / (time.perf_counter() - start)
+
+
+def pass_batched(fn: Callable[[torch.Tensor], list[torch.Tensor]], images: torch.Tensor, batch: int) -> float:
+    """Views/s of one pass of a batched pipeline over ``images`` (its first batch left out, like the loader's)."""
+    start = time.perf_counter()
+    n = 0
+    for i in range(batch, len(images), batch):
+        n += sum(len(v) for v in fn(images[i : i + batch]))
+    return n / (time.perf_counter() - start)
+
+
+def rates(size: int, images: torch.Tensor, batch: int, workers: int, passes: int, kornia: bool) -> dict[str, float]:
+    """Best views/s of each pipeline over ``passes`` interleaved passes (so a changing load hits all alike)."""
+    loader = make_loader(images, size, batch, workers)
+    batched = {"anyclr": SimCLRViews(image_size=size, solarize_prob=SOLARIZE_P)}
+    if kornia:
+        batched["kornia"] = kornia_pipeline(size)
+    threads = max(1, workers)
+    torch.set_num_threads(threads)
+    for fn in batched.values():  # warm-up: allocator, thread pool, caches
+        pass_batched(fn, images[: 3 * batch], batch)
+    best = dict.fromkeys(["torchvision", *batched], 0.0)
+    for _ in range(passes):
+        torch.set_num_threads(1)  # the main process only waits while the (idle between passes) workers augment
+        best["torchvision"] = max(best["torchvision"], pass_torchvision(loader))
+        torch.set_num_threads(threads)
+        for name, fn in batched.items():
+            best[name] = max(best[name], pass_batched(fn, images, batch))
     return best
 
 
@@ -183,36 +209,42 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=None, help="images per batch (default 256, quick 128)")
     parser.add_argument("--batches", type=int, default=None, help="batches per pass (default 20, quick 4)")
     parser.add_argument("--workers", type=int, default=2, help="DataLoader workers = torch threads for batched runs")
+    parser.add_argument("--passes", type=int, default=None, help="timed passes per pipeline (default 3, quick 2)")
+    parser.add_argument("--no-ops", action="store_true", help="skip the per-op table (anyclr vs kornia)")
     args = parser.parse_args()
     batch = args.batch or (128 if args.quick else 256)
     batches = args.batches or (4 if args.quick else 20)
     reps = 3 if args.quick else 5
-    passes = 2 if args.quick else 3  # each rate is the best of this many passes (robust to a busy machine)
+    passes = args.passes or (2 if args.quick else 3)  # each rate is the best of this many passes
+    kornia = importlib.util.find_spec("kornia") is not None
     torch.manual_seed(0)
 
+    load = os.getloadavg()[0]
     print(
-        f"batch {batch}, best of {passes} passes over {batches} batches, 2 views per image, "
-        f"{args.workers} cores for every pipeline"
+        f"torch {torch.__version__}, {os.cpu_count()} CPUs (load {load:.1f}); batch {batch}, best of {passes} "
+        f"interleaved passes over {batches} batches, 2 views per image, {args.workers} cores for every pipeline"
+        + ("" if kornia else "; kornia is not installed, so it is left out")
     )
+    if load > 0.5 * (os.cpu_count() or 1):
+        # Threads of one batched op wait for each other, worker processes do not: a crowded machine slows
+        # the multi-threaded pipelines (anyclr, kornia) far more than torchvision's DataLoader.
+        print("warning: the machine is busy; ratios to torchvision are only meaningful on an idle machine")
     rows = []
     for size in args.sizes:
         images = make_images(batch * (batches + 1), size)
-        torch.set_num_threads(1)  # the main process only waits while the workers augment
-        tv = rate_torchvision(images, size, batch, args.workers, passes)
-        torch.set_num_threads(max(1, args.workers))
-        ours = rate_batched(SimCLRViews(image_size=size, solarize_prob=SOLARIZE_P), images, batch, passes)
-        kor = rate_batched(kornia_pipeline(size), images, batch, passes)
-        rows.append((size, ours, kor, tv))
-        ops = per_op(size, batch, reps)
-        print(f"\n{size}×{size} px, ms per batch of {batch} (anyclr vs kornia, {torch.get_num_threads()} threads):")
-        for name, a, b in ops:
-            print(f"  {name:<31} {a:8.1f} {b:8.1f}   ×{b / a:.1f}")
+        rows.append((size, rates(size, images, batch, args.workers, passes, kornia)))
+        if kornia and not args.no_ops:
+            ops = per_op(size, batch, reps)
+            print(f"\n{size}×{size} px, ms per batch of {batch} (anyclr vs kornia, {torch.get_num_threads()} threads):")
+            for name, a, b in ops:
+                print(f"  {name:<31} {a:8.1f} {b:8.1f}   ×{b / a:.1f}")
 
     print("\nviews/second")
     print(
         f"{'size':>6} {'anyclr':>10} {'kornia':>10} {'torchvision':>12} {'anyclr/torchvision':>19} {'anyclr/kornia':>14}"
     )
-    for size, ours, kor, tv in rows:
+    for size, r in rows:
+        ours, tv, kor = r["anyclr"], r["torchvision"], r.get("kornia", float("nan"))
         print(f"{size:>6} {ours:>10.0f} {kor:>10.0f} {tv:>12.0f} {ours / tv:>18.1f}× {ours / kor:>13.1f}×")
 
 

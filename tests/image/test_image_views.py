@@ -6,7 +6,8 @@ import pytest
 import torch
 import torchvision.transforms.v2.functional as TF
 
-from anyclr.plugins.image.views.color_jitter import ColorJitter, shift_hue
+from anyclr.plugins.image.views.color_jitter import ColorJitter
+from anyclr.plugins.image.views.color_map import apply_color_map, hue_matrix, then_grey
 from anyclr.plugins.image.views.gaussian_blur import RandomGaussianBlur, blur_kernel_size, gaussian_blur
 from anyclr.plugins.image.views.grayscale import RandomGrayscale
 from anyclr.plugins.image.views.horizontal_flip import RandomHorizontalFlip
@@ -54,8 +55,8 @@ def test_per_sample_parameters_differ() -> None:
     crop = RandomResizedCrop(32)
     windows = crop.sample(64, 32, 32, torch.device("cpu"))
     assert len({tuple(w.tolist()) for w in windows}) > 50
-    params = ColorJitter().sample(64, torch.device("cpu"))
-    assert params["factors"][:, 0].unique().numel() > 10
+    factors = ColorJitter().sample(64, torch.device("cpu"))
+    assert factors[:, 0].unique().numel() > 10
 
 
 def test_seeded_views_are_reproducible() -> None:
@@ -98,11 +99,20 @@ def test_crop_rejects_bad_ranges() -> None:
         SimCLRViews(flip_prob=1.5)
 
 
-def test_hue_shift_matches_torchvision() -> None:
+def test_yiq_hue_keeps_luma_and_greys_and_turns_like_hsv() -> None:
     x = images(b=6).float() / 255
     shift = torch.tensor([-0.5, -0.1, 0.0, 0.05, 0.3, 0.5])
-    expected = torch.stack([TF.adjust_hue(x[i], float(shift[i])) for i in range(6)])
-    assert torch.allclose(shift_hue(x, shift), expected, atol=1e-5)
+    m = hue_matrix(shift)
+    out = torch.einsum("bij,bjhw->bihw", m, x)  # unclamped, to check the map itself
+    assert torch.allclose(TF.rgb_to_grayscale(out), TF.rgb_to_grayscale(x), atol=1e-5)  # luma is kept
+    assert torch.allclose(m[2], torch.eye(3), atol=1e-6)
+    grey = torch.full((6, 3, 1, 1), 0.4)
+    assert torch.allclose(torch.einsum("bij,bjhw->bihw", m, grey), grey, atol=1e-6)
+    # Same direction as torchvision's HSV hue: a small positive shift turns red towards yellow (green rises).
+    red = torch.tensor([0.8, 0.2, 0.2]).view(1, 3, 1, 1)
+    ours = apply_color_map(red, hue_matrix(torch.tensor([0.05])), torch.zeros(1, 3)).flatten()
+    theirs = TF.adjust_hue(red[0], 0.05).flatten()
+    assert ours[1] > 0.2 and theirs[1] > 0.2 and ours[0] > ours[1] > ours[2]
 
 
 def test_blur_matches_torchvision() -> None:
@@ -125,30 +135,82 @@ def test_blur_only_touches_selected_samples_and_handles_tiny_images() -> None:
 
 def test_color_jitter_neutral_factors_are_identity() -> None:
     x = images().float() / 255
-    params = {"factors": torch.tensor([[1.0, 1.0, 1.0, 0.0]] * 8), "order": torch.arange(4)}
-    assert torch.allclose(ColorJitter().apply(x, params), x, atol=1e-5)
+    assert torch.allclose(ColorJitter().apply(x, torch.tensor([[1.0, 1.0, 1.0, 0.0]] * 8)), x, atol=1e-5)
 
 
 def test_brightness_matches_torchvision() -> None:
     x = images(b=2).float() / 255
-    params = {"factors": torch.tensor([[1.3, 1.0, 1.0, 0.0], [0.7, 1.0, 1.0, 0.0]]), "order": torch.arange(4)}
-    out = ColorJitter().apply(x, params)
+    out = ColorJitter().apply(x, torch.tensor([[1.3, 1.0, 1.0, 0.0], [0.7, 1.0, 1.0, 0.0]]))
     assert torch.allclose(out[0], TF.adjust_brightness(x[0], 1.3), atol=1e-6)
     assert torch.allclose(out[1], TF.adjust_brightness(x[1], 0.7), atol=1e-6)
 
 
 def test_contrast_and_saturation_match_torchvision() -> None:
     x = images(b=1).float() / 255
-    params = {"factors": torch.tensor([[1.0, 0.6, 1.0, 0.0]]), "order": torch.arange(4)}
-    assert torch.allclose(ColorJitter().apply(x, params)[0], TF.adjust_contrast(x[0], 0.6), atol=1e-5)
-    params = {"factors": torch.tensor([[1.0, 1.0, 1.4, 0.0]]), "order": torch.arange(4)}
-    assert torch.allclose(ColorJitter().apply(x, params)[0], TF.adjust_saturation(x[0], 1.4), atol=1e-5)
+    out = ColorJitter().apply(x, torch.tensor([[1.0, 0.6, 1.0, 0.0]]))
+    assert torch.allclose(out[0], TF.adjust_contrast(x[0], 0.6), atol=1e-5)
+    out = ColorJitter().apply(x, torch.tensor([[1.0, 1.0, 1.4, 0.0]]))
+    assert torch.allclose(out[0], TF.adjust_saturation(x[0], 1.4), atol=1e-5)
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2, 3], [2, 1, 0, 3], [1, 2, 0, 3], [1, 0, 2, 3]])
+def test_composed_colour_map_matches_sequential_torchvision(order: list[int]) -> None:
+    # Mid-range pixels and mild factors keep every step inside [0, 1], where one map equals the sequence
+    # in any order (without clamping the steps commute).
+    g = torch.Generator().manual_seed(1)
+    x = 0.35 + 0.3 * torch.rand(3, 3, 10, 10, generator=g)
+    factors = [[1.1, 0.7, 1.2, 0.0], [0.8, 1.3, 0.6, 0.0], [1.0, 0.9, 1.1, 0.0]]
+    out = ColorJitter().apply(x, torch.tensor(factors))
+    steps = (TF.adjust_brightness, TF.adjust_contrast, TF.adjust_saturation)
+    for i, f in enumerate(factors):
+        expected = x[i]
+        for step in order[:3]:
+            expected = steps[step](expected, f[step])
+        assert torch.allclose(out[i], expected, atol=1e-5)
+
+
+def test_jitter_factors_are_per_sample() -> None:
+    factors = ColorJitter(p=0.5).sample(512, torch.device("cpu"))
+    assert factors.shape == (512, 4)
+    neutral = (factors == torch.tensor([1.0, 1.0, 1.0, 0.0])).all(dim=1)
+    assert 150 < int(neutral.sum()) < 360  # about half are left alone
+    jittered = factors[~neutral]
+    assert all(jittered[:, i].unique().numel() > 100 for i in range(4))
+    assert float(jittered[:, :3].min()) >= 0.6 and float(jittered[:, :3].max()) <= 1.4
+    assert float(jittered[:, 3].abs().max()) <= 0.1
+    # The same image repeated: every copy is coloured differently.
+    x = (images(b=1).float() / 255).expand(16, -1, -1, -1)
+    out = ColorJitter(p=1.0)(x).flatten(1)
+    assert torch.cdist(out, out).triu(1)[torch.triu_indices(16, 16, 1).unbind()].min() > 0
+
+
+def test_grey_after_colour_map_is_luma() -> None:
+    x = 0.35 + 0.3 * images(b=4).float() / 255
+    jitter = ColorJitter()
+    params = torch.tensor([[1.1, 0.8, 1.2, 0.05]] * 4)
+    matrix, offset = jitter.color_map(params, x.mean(dim=(2, 3)))
+    mask = torch.tensor([True, False, True, False])
+    out = apply_color_map(x, *then_grey(matrix, offset, mask))
+    coloured = jitter.apply(x, params)
+    assert torch.allclose(out[~mask], coloured[~mask], atol=1e-6)
+    assert torch.allclose(out[mask], TF.rgb_to_grayscale(coloured[mask], 3), atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.bfloat16])
+def test_color_jitter_keeps_dtype(dtype: torch.dtype) -> None:
+    x = (images(b=4).float() / 255).to(dtype)
+    out = ColorJitter(p=1.0)(x)
+    assert out.dtype == dtype and out.shape == x.shape
+    assert float(out.min()) >= 0.0 and float(out.max()) <= 1.0
 
 
 def test_one_channel_jitter_changes_only_brightness_contrast() -> None:
     x = images(c=1).float() / 255
     out = ColorJitter(p=1.0)(x)
     assert out.shape == x.shape and not torch.allclose(out, x)
+    # Contrast then brightness on one channel, as torchvision does it on a grey image.
+    out = ColorJitter().apply(x[:1], torch.tensor([[1.2, 0.7, 1.5, 0.1]]))
+    assert torch.allclose(out[0], TF.adjust_brightness(TF.adjust_contrast(x[0], 0.7), 1.2), atol=1e-5)
     assert torch.equal(RandomGrayscale(p=1.0)(x), x)  # grayscale is a no-op on 1 channel
 
 
@@ -184,8 +246,36 @@ def test_cpu_chunks_match_whole_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     gen = SimCLRViews(image_size=16, blur_prob=0.5, solarize_prob=0.5)
     torch.manual_seed(3)
     whole = gen(x)
-    monkeypatch.setattr(simclr, "CHUNK_PIXELS", 3 * 16 * 16)  # three images per chunk
+    monkeypatch.setattr(simclr, "CHUNK_PIXELS", 3 * 16 * 16)  # three images per chunk and thread
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
     assert simclr.chunk_size(torch.device("cpu"), (16, 16)) == 3
     torch.manual_seed(3)
     chunked = gen(x)
     assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(whole, chunked, strict=True))
+
+
+def test_sub_batch_ops_leave_the_input_alone_unless_in_place() -> None:
+    x = images(b=4).float() / 255
+    before = x.clone()
+    mask = torch.tensor([True, False, True, False])
+    out = RandomSolarize(0.5).apply(x, mask)
+    assert torch.equal(x, before) and not torch.equal(out, x)
+    blurred = RandomGaussianBlur(3).apply(x, torch.tensor([0.0, 1.0, 0.0, 0.0]))
+    assert torch.equal(x, before) and not torch.equal(blurred, x)
+    same = RandomSolarize(0.5).apply(x, mask, inplace=True)
+    assert same is x and torch.equal(x, out)
+
+
+def test_masked_whole_batch_path_matches_gathered_subsets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Accelerators mask the whole batch instead of gathering the selected samples (no host sync); same views.
+    import anyclr.plugins.image.views.subset as subset
+
+    x = images(b=12)
+    gen = SimCLRViews(image_size=16, blur_prob=0.5, solarize_prob=0.5)
+    torch.manual_seed(4)
+    gathered = gen(x)
+    monkeypatch.setattr(subset, "gathers_subsets", lambda device: False)
+    torch.manual_seed(4)
+    masked = gen(x)
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(gathered, masked, strict=True))
+    assert torch.allclose(gaussian_blur(x.float(), torch.zeros(12), 5), x.float())  # sigma 0 is no blur

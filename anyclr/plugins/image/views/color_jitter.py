@@ -1,11 +1,17 @@
-"""Colour jitter: random brightness, contrast, saturation and hue per sample, applied in a random order."""
+"""Colour jitter: random brightness, contrast, saturation and hue per sample, folded into one affine colour map."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from anyclr.plugins.image.views.grayscale import luma
+from anyclr.plugins.image.views.color_map import (
+    apply_color_map,
+    constant,
+    hue_matrix,
+    luma_weights,
+    saturation_matrix,
+)
 
 
 def _range(value: float, centre: float, name: str, lower: float | None = 0.0) -> tuple[float, float]:
@@ -15,36 +21,21 @@ def _range(value: float, centre: float, name: str, lower: float | None = 0.0) ->
     return low, centre + value
 
 
-def shift_hue(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
-    """Rotate the HSV hue of RGB images [B, 3, H, W] by ``shift`` [B] (fractions of a turn); S and V are kept.
-
-    Works on max/min/chroma directly instead of a full RGB→HSV→RGB round trip (HSV→RGB by
-    ``f(n) = V - C·clamp(min(k, 4 - k), 0, 1)``, ``k = (n + H/60) mod 6``), which is the costly part of
-    kornia's and torchvision's colour jitter.
-    """
-    r, g, b = x.unbind(1)
-    # Element-wise max/min of the three planes is much faster than a reduction over the channel dim.
-    maxc = torch.maximum(torch.maximum(r, g), b)
-    minc = torch.minimum(torch.minimum(r, g), b)
-    chroma = maxc - minc
-    safe = torch.where(chroma > 0, chroma, torch.ones_like(chroma))
-    hue = torch.where(maxc == r, (g - b) / safe, torch.where(maxc == g, (b - r) / safe + 2.0, (r - g) / safe + 4.0))
-    hue = torch.remainder(hue + 6.0 * shift.view(-1, 1, 1), 6.0)  # in [0, 6)
-    out = torch.empty_like(x)
-    for c, n in enumerate((5.0, 3.0, 1.0)):  # R, G, B
-        k = hue + n
-        k -= 6.0 * (k >= 6.0)  # (n + hue) mod 6 without a second remainder
-        torch.sub(maxc, chroma * torch.minimum(k, 4.0 - k).clamp_(0.0, 1.0), out=out[:, c])
-    return out
-
-
 class ColorJitter(nn.Module):
     """Jitter brightness, contrast, saturation and hue of each image with probability ``p``.
 
     Factors follow torchvision: brightness, contrast and saturation factors are uniform in
-    ``[max(0, 1 - v), 1 + v]`` and the hue shift in ``[-hue, hue]``; the result is clamped to [0, 1] after
-    each step. The order of the four steps is drawn once per call (as kornia does); every sample gets its own
-    factors. On images with other than 3 channels only brightness and contrast apply.
+    ``[max(0, 1 - v), 1 + v]`` and the hue shift in ``[-hue, hue]``; every sample gets its own factors.
+
+    Each step is an affine map of the colour vector: brightness ``f x``; contrast ``f x + (1 - f) m`` with
+    ``m`` the image's mean grey; saturation ``f x + (1 - f) grey``; hue a rotation about the grey axis
+    (:func:`~anyclr.plugins.image.views.color_map.hue_matrix`). All four keep greys grey and the luma mean
+    in step, so they commute and compose into one 3×3 matrix and offset per sample, built from the image's
+    channel means; the pixels are touched by a single batched matrix product. Two deliberate differences
+    from torchvision, which applies the steps one by one in a random order: the hue is a YIQ rotation, not
+    an HSV one, and the result is clamped to [0, 1] once at the end rather than after every step (which is
+    the only reason the order mattered there). They agree exactly when no step leaves the unit cube. On
+    images with other than 3 channels only brightness and contrast apply (grey = channel mean).
 
     Args:
         brightness: brightness strength (default 0.4).
@@ -73,33 +64,38 @@ class ColorJitter(nn.Module):
         )
         self.p = float(p)
 
-    def sample(self, batch: int, device: torch.device) -> dict[str, torch.Tensor]:
-        """Return per-sample factors [B, 4] (neutral where a sample is not jittered) and the step order [4]."""
-        low = torch.tensor([r[0] for r in self.ranges], device=device)
-        high = torch.tensor([r[1] for r in self.ranges], device=device)
-        factors = low + (high - low) * torch.rand(batch, 4, device=device)
-        neutral = torch.tensor([1.0, 1.0, 1.0, 0.0], device=device)
+    def sample(self, batch: int, device: torch.device) -> torch.Tensor:
+        """Return per-sample factors [B, 4]: brightness, contrast, saturation, hue (neutral where not jittered)."""
+        low = constant(tuple(r[0] for r in self.ranges), device)
+        span = constant(tuple(r[1] - r[0] for r in self.ranges), device)
+        factors = low + span * torch.rand(batch, 4, device=device)
+        neutral = constant((1.0, 1.0, 1.0, 0.0), device)
         keep = torch.rand(batch, 1, device=device) < self.p
-        return {"factors": torch.where(keep, factors, neutral), "order": torch.randperm(4)}
+        return torch.where(keep, factors, neutral)
 
-    def apply(self, x: torch.Tensor, params: dict[str, torch.Tensor]) -> torch.Tensor:
+    def matrix(self, factors: torch.Tensor, channels: int) -> torch.Tensor:
+        """Return the composed per-sample colour matrices [B, C, C] (they do not depend on the image)."""
+        bright, contrast, sat, hue = factors.unbind(1)
+        scale = (bright * contrast).view(-1, 1, 1)
+        if channels != 3:
+            return scale * torch.eye(channels, device=factors.device, dtype=factors.dtype)
+        w = luma_weights(3, factors.device, factors.dtype)
+        return scale * (saturation_matrix(sat, w) @ hue_matrix(hue))
+
+    def offset(self, factors: torch.Tensor, mean: torch.Tensor) -> torch.Tensor:
+        """Return the per-sample offsets [B, C] (a grey) from the images' channel means [B, C]."""
+        bright, contrast = factors.to(mean.dtype)[:, :2].unbind(1)
+        grey = mean @ luma_weights(mean.shape[1], mean.device, mean.dtype)
+        # Contrast pulls towards the mean grey, which brightness scales whether it comes first or second.
+        return ((1.0 - contrast) * bright * grey).unsqueeze(1).expand_as(mean)
+
+    def color_map(self, factors: torch.Tensor, mean: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return the composed per-sample map: matrices [B, C, C] and offsets [B, C], from channel means [B, C]."""
+        return self.matrix(factors.to(mean.dtype), mean.shape[1]), self.offset(factors, mean)
+
+    def apply(self, x: torch.Tensor, factors: torch.Tensor) -> torch.Tensor:
         """Apply the sampled jitter."""
-        rgb = x.shape[1] == 3
-        f = params["factors"].to(x.dtype)
-        for step in params["order"].tolist():
-            if step == 0:
-                x = (x * f[:, 0].view(-1, 1, 1, 1)).clamp_(0.0, 1.0)
-            elif step == 1:
-                grey = luma(x) if rgb else x.mean(dim=1, keepdim=True)
-                mean = grey.mean(dim=(2, 3), keepdim=True)
-                c = f[:, 1].view(-1, 1, 1, 1)
-                x = (c * x + (1.0 - c) * mean).clamp_(0.0, 1.0)
-            elif step == 2 and rgb:
-                s = f[:, 2].view(-1, 1, 1, 1)
-                x = (s * x + (1.0 - s) * luma(x)).clamp_(0.0, 1.0)
-            elif step == 3 and rgb:
-                x = shift_hue(x, f[:, 3])
-        return x
+        return apply_color_map(x, *self.color_map(factors, x.mean(dim=(2, 3))))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return ``x`` with random colour jitter."""

@@ -16,11 +16,12 @@ def blur_kernel_size(image_size: int) -> int:
 
 
 def gaussian_blur(x: torch.Tensor, sigma: torch.Tensor, kernel_size: int) -> torch.Tensor:
-    """Blur images [B, C, H, W] with per-sample sigmas [B] (reflect padding, like torchvision)."""
+    """Blur images [B, C, H, W] with per-sample sigmas [B] (reflect padding, like torchvision); sigma 0 is identity."""
     b, c, h, w = x.shape
     r = kernel_size // 2
     d = torch.arange(-r, r + 1, device=x.device, dtype=x.dtype)
-    k = torch.exp(-(d**2) / (2 * sigma.to(x.dtype).view(-1, 1) ** 2))
+    # A tiny floor turns sigma 0 into a unit impulse (no blur) instead of 0/0.
+    k = torch.exp(-(d**2) / (2 * sigma.to(x.dtype).clamp_min(1e-3).view(-1, 1) ** 2))
     k = (k / k.sum(dim=1, keepdim=True)).repeat_interleave(c, dim=0)  # one kernel per (sample, channel)
     # Reflect padding needs the image to be larger than the kernel radius; tiny images replicate instead.
     mode = "reflect" if r < min(h, w) else "replicate"
@@ -58,12 +59,13 @@ class RandomGaussianBlur(nn.Module):
         keep = torch.rand(batch, device=device) < self.p
         return torch.where(keep, sigma, torch.zeros_like(sigma))
 
-    def apply(self, x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-        """Blur every sample whose sigma is positive with its own Gaussian."""
+    def apply(self, x: torch.Tensor, sigma: torch.Tensor, inplace: bool = False) -> torch.Tensor:
+        """Blur every sample whose sigma is positive with its own Gaussian (writing into ``x`` if ``inplace``)."""
         r = self.kernel_size // 2
         if r == 0:
             return x
-        return apply_to_selected(x, sigma > 0, lambda sub, idx: gaussian_blur(sub, sigma[idx], self.kernel_size))
+        blur = lambda sub, idx: gaussian_blur(sub, sigma[idx], self.kernel_size)  # noqa: E731
+        return apply_to_selected(x, sigma > 0, blur, inplace)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return ``x`` with a random subset of samples blurred."""

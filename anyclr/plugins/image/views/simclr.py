@@ -6,35 +6,42 @@ import torch
 
 from anyclr.core.views import ViewGenerator
 from anyclr.plugins.image.views.color_jitter import ColorJitter
+from anyclr.plugins.image.views.color_map import apply_color_map, then_grey
 from anyclr.plugins.image.views.convert import check_images, to_unit_float
-from anyclr.plugins.image.views.gaussian_blur import RandomGaussianBlur, blur_kernel_size
+from anyclr.plugins.image.views.gaussian_blur import RandomGaussianBlur, blur_kernel_size, gaussian_blur
 from anyclr.plugins.image.views.grayscale import RandomGrayscale
 from anyclr.plugins.image.views.horizontal_flip import RandomHorizontalFlip
 from anyclr.plugins.image.views.resized_crop import RandomResizedCrop, as_size
 from anyclr.plugins.image.views.solarize import RandomSolarize
+from anyclr.plugins.image.views.subset import apply_to_selected
 
-CHUNK_PIXELS = 2**18  # output pixels per plane in one CPU chunk (1 MiB of float32)
+CHUNK_PIXELS = 2**19  # output pixels per plane and CPU thread in one chunk (2 MiB of float32; 56 images at 96 px)
 
 
 def chunk_size(device: torch.device, size: tuple[int, int]) -> int:
     """Return how many samples to augment at once: all on accelerators, cache-sized chunks on CPU.
 
-    Each view takes about 25 element-wise passes over its pixels; on CPU, chunks whose planes stay in
-    cache run 1.3-2× faster at 96 px than whole-batch passes (see benchmarks/image_views.py).
+    Each view takes about ten passes over its pixels (crop, colour map, blur, solarize, the sub-batch
+    copies); on CPU, chunks whose planes stay in each thread's cache ran 1.2-1.5× faster at 96 px than
+    whole-batch passes on one thread, and reuse their buffers instead of page-faulting fresh ones. The
+    chunk grows with the thread count so that every thread's share stays cache-sized (on a machine
+    crowded by other processes, bigger chunks do better still: fewer points where threads wait).
     """
     if device.type != "cpu":
         return 2**62
-    return max(1, CHUNK_PIXELS // (size[0] * size[1]))
+    return max(1, CHUNK_PIXELS * torch.get_num_threads() // (size[0] * size[1]))
 
 
 class SimCLRViews(ViewGenerator):
     """SimCLR's augmentations (Chen et al. 2020, arXiv 2002.05709, appendix A), drawn for a whole batch at once.
 
     Inputs are uint8 or float image batches [B, C, H, W] on any device; they are converted to float in
-    [0, 1] once and every view is float in [0, 1] of size ``image_size``. Normalisation is left to the
+    [0, 1] chunk by chunk and every view is float32 in [0, 1] of size ``image_size``. Normalisation is left to the
     encoder (anyclr's image backbones standardise their input with the dataset's mean/std), so training
     views and the un-augmented images used for evaluation go through the same input layer. Colour jitter's
     saturation/hue and grayscale only act on 3-channel images; 1-channel images get brightness/contrast.
+    Jitter and grayscale are one affine colour map per sample (see :class:`ColorJitter` for how that
+    differs from torchvision: YIQ hue, one clamp at the end); the flip rides in the crop's sampling grid.
 
     Args:
         n_views: views per sample (default 2).
@@ -100,16 +107,10 @@ class SimCLRViews(ViewGenerator):
     def view(self, inputs: torch.Tensor) -> torch.Tensor:
         """Return one augmented view (float in [0, 1]) of an image batch."""
         check_images(inputs)
-        return self._augment(to_unit_float(inputs))
-
-    def forward(self, inputs: torch.Tensor) -> list[torch.Tensor]:
-        """Return ``n_views`` augmented views, converting the batch to float only once."""
-        check_images(inputs)
-        x = to_unit_float(inputs)
-        return [self._augment(x) for _ in range(self.n_views)]
+        return self._augment(inputs)
 
     def _augment(self, x: torch.Tensor) -> torch.Tensor:
-        b, _, h, w = x.shape
+        b, c, h, w = x.shape
         size = (h, w) if self.image_size is None else as_size(self.image_size)
         dev = x.device
         # Parameters first, for the whole batch (so results do not depend on the chunking below).
@@ -117,27 +118,55 @@ class SimCLRViews(ViewGenerator):
         windows = crop.sample(b, h, w, dev)
         flip = self.flip.sample(b, dev) if self.flip.p > 0 else None
         jitter = self.jitter.sample(b, dev) if self.jitter.p > 0 else None
-        grey = self.grayscale.sample(b, dev) if self.grayscale.p > 0 and x.shape[1] == 3 else None
-        blur = RandomGaussianBlur(self.blur_kernel or blur_kernel_size(min(size)), self.blur_sigma, self.blur_prob)
-        sigma = blur.sample(b, dev) if self.blur_prob > 0 else None
+        grey = self.grayscale.sample(b, dev) if self.grayscale.p > 0 and c == 3 else None
+        kernel = self.blur_kernel or blur_kernel_size(min(size))
+        blur = RandomGaussianBlur(kernel, self.blur_sigma, self.blur_prob)
+        sigma = blur.sample(b, dev) if self.blur_prob > 0 and kernel > 1 else None
         solarize = self.solarize.sample(b, dev) if self.solarize.p > 0 else None
+        # The colour matrices do not depend on the pixels: build them once for the whole batch.
+        matrix = None if jitter is None and grey is None else self._colour_matrices(b, c, dev, jitter, grey)
 
-        def apply(sl: slice) -> torch.Tensor:
-            out = crop.apply(x[sl], windows[sl], None if flip is None else flip[sl])  # the flip rides in the grid
-            if jitter is not None:
-                out = self.jitter.apply(out, {"factors": jitter["factors"][sl], "order": jitter["order"]})
-            if grey is not None:
-                out = self.grayscale.apply(out, grey[sl])
+        def apply(sl: slice, out: torch.Tensor) -> None:
+            # Converting per chunk keeps the float copy of the input in cache and off the page-faulting heap.
+            part = to_unit_float(x[sl])
+            part = crop.apply(part, windows[sl], None if flip is None else flip[sl])  # the flip rides in the grid
+            if matrix is not None:
+                # Jitter, then grayscale, as one affine colour map per sample: a single pass over the pixels.
+                if jitter is not None:
+                    offset = self.jitter.offset(jitter[sl], part.mean(dim=(2, 3)))
+                    if grey is not None:
+                        _, offset = then_grey(matrix[sl], offset, grey[sl])
+                else:
+                    offset = part.new_zeros(part.shape[:2])
+                apply_color_map(part, matrix[sl], offset, out=out)
+            else:
+                torch.clamp(part, 0.0, 1.0, out=out)  # resampling can overshoot [0, 1] by rounding
+            # ``out`` is the result's own chunk, so the sub-batch ops write into it.
             if sigma is not None:
-                out = blur.apply(out, sigma[sl])
+                s = sigma[sl]
+                blur_some = lambda sub, idx: gaussian_blur(sub, s[idx], kernel).clamp_(0.0, 1.0)  # noqa: E731
+                apply_to_selected(out, s > 0, blur_some, inplace=True)
             if solarize is not None:
-                out = self.solarize.apply(out, solarize[sl])
-            return out.clamp_(0.0, 1.0)  # resampling and blur can overshoot [0, 1] by rounding
+                self.solarize.apply(out, solarize[sl], inplace=True)
 
         n = chunk_size(dev, size)
-        if n >= b:
-            return apply(slice(None))
-        return torch.cat([apply(slice(i, i + n)) for i in range(0, b, n)])
+        n = -(-b // -(-b // n))  # equal chunks: 256 images in chunks of 113 become 86, 86, 84
+        result = torch.empty(b, c, *size, device=dev, dtype=torch.float32)
+        for i in range(0, b, n):
+            apply(slice(i, i + n), result[i : i + n])
+        return result
+
+    def _colour_matrices(
+        self, b: int, c: int, device: torch.device, jitter: torch.Tensor | None, grey: torch.Tensor | None
+    ) -> torch.Tensor:
+        """Return the per-sample colour matrices [B, C, C] of jitter followed by grayscale."""
+        if jitter is not None:
+            matrix = self.jitter.matrix(jitter, c)
+        else:
+            matrix = torch.eye(c, device=device).expand(b, c, c)
+        if grey is not None:
+            matrix, _ = then_grey(matrix, matrix.new_zeros(b, c), grey)
+        return matrix
 
     def extra_repr(self) -> str:
         return (

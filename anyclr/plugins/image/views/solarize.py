@@ -23,10 +23,10 @@ class RandomSolarize(nn.Module):
         """Return a bool mask [B]: which samples to solarize."""
         return torch.rand(batch, device=device) < self.p
 
-    def apply(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Solarize the masked samples."""
+    def apply(self, x: torch.Tensor, mask: torch.Tensor, inplace: bool = False) -> torch.Tensor:
+        """Solarize the masked samples (writing into ``x`` if ``inplace``)."""
         t = self.threshold
-        return apply_to_selected(x, mask, lambda sub, _: torch.where(sub >= t, 1.0 - sub, sub))
+        return apply_to_selected(x, mask, lambda sub, _: torch.where(sub >= t, 1.0 - sub, sub), inplace)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return ``x`` with a random subset of samples solarized."""
