@@ -43,6 +43,7 @@ def ours(name: str, dim: int, device: torch.device) -> Loss:
     from anyclr.objectives.debiased import Debiased
     from anyclr.objectives.moco import queue_infonce
     from anyclr.objectives.ntxent import NTXent
+    from anyclr.objectives.parts.queue import Queue
     from anyclr.objectives.polyview import PolyView
     from anyclr.objectives.siglip import SigLIP
     from anyclr.objectives.simsiam import negative_cosine_sums
@@ -74,8 +75,21 @@ def ours(name: str, dim: int, device: torch.device) -> Loss:
         module = SwAV(embed_dim=dim, n_prototypes=512).to(device)
         return lambda z: module(z)
     if name == "moco":
-        queue = F.normalize(torch.randn(4096, dim, generator=torch.Generator().manual_seed(0)), dim=1).to(device)
-        return lambda z: queue_infonce(F.normalize(z[0], dim=1), F.normalize(z[1], dim=1).detach(), queue, 0.2).mean()
+        torch.manual_seed(0)
+        queue = Queue(4096, dim, random_init=True).to(device)
+
+        pending: list[torch.Tensor] = []
+
+        def moco(z: list[torch.Tensor]) -> torch.Tensor:
+            # LightlySSL's memory bank enqueues inside its loss; MoCo does it after the step, here the
+            # previous step's keys at the start of this one (the queue is saved for this step's backward).
+            while pending:
+                queue.push(pending.pop())
+            keys = F.normalize(z[1], dim=1).detach()
+            pending.append(keys)
+            return queue_infonce(F.normalize(z[0], dim=1), keys, queue.get(), 0.2).mean()
+
+        return moco
     if name == "byol":  # predictions z[0], z[1] against (detached) targets z[1], z[0]
         return lambda z: regression_sums(z, z[::-1]).mean()
     if name == "simsiam":
@@ -107,6 +121,8 @@ def lightly(name: str, dim: int, device: torch.device) -> Loss | None:
     if name == "swav":
         torch.manual_seed(0)
         prototypes = torch.nn.Linear(dim, 512, bias=False).to(device)
+        with torch.no_grad():  # the same unit-norm prototypes as ours (SwAV re-normalises them after each step)
+            prototypes.weight.copy_(F.normalize(prototypes.weight, dim=1))
         module = ll.SwaVLoss(temperature=0.1, sinkhorn_iterations=3, sinkhorn_epsilon=0.05)
         return lambda z: module([prototypes(F.normalize(x, dim=1)) for x in z], [])
     if name == "moco":
@@ -117,6 +133,14 @@ def lightly(name: str, dim: int, device: torch.device) -> Loss | None:
         return lambda z: 0.5 * (module(z[0], z[1].detach()) + module(z[1], z[0].detach()))
     return None
 
+
+# What both sides compute, where a loss has options that change the work (printed with the table).
+SAME_WORK = {
+    "swav": "2 views, 512 unit-norm prototypes, 3 Sinkhorn iterations (eps 0.05), no queue, no multi-crop",
+    "moco": "one query view against a 4096-key queue (plus its positive key), keys enqueued inside the timed step",
+    "byol": "both view orders (predictions z0, z1 against stop-gradient z1, z0)",
+    "simsiam": "both view orders (predictions z0, z1 against stop-gradient z1, z0)",
+}
 
 LOSSES = ["ntxent", "dcl", "dclw", "barlow", "vicreg", "swav", "moco", "byol", "simsiam",
           "supcon", "debiased", "hcl", "align-uniform", "polyview", "clip", "siglip"]  # fmt: skip
@@ -143,24 +167,33 @@ def _step(loss_fn: Loss, z: list[torch.Tensor]) -> None:
         t.grad = None
 
 
-def time_both(name: str, batch: int, dim: int, device: str, repeats: int, threads: int) -> dict[str, float]:
-    """Median forward+backward milliseconds of ours and LightlySSL's, interleaved so machine noise hits both alike."""
+def time_both(name: str, batch: int, dim: int, device: str, repeats: int, threads: int, min_seconds: float = 0.0) -> dict[str, float]:
+    """Median forward+backward milliseconds of ours and LightlySSL's, interleaved so machine noise hits both alike.
+
+    Runs ``repeats`` rounds, or more for fast losses: enough for about ``min_seconds`` per implementation
+    (a sub-millisecond step is otherwise at the mercy of a single hiccup of a shared machine).
+    """
     torch.set_num_threads(threads)
     dev = torch.device(device)
     fns = {impl: build(name, dim, dev) for impl, build in (("ours", ours), ("lightly", lightly))}
     fns = {k: f for k, f in fns.items() if f is not None}
     z = _inputs(batch, dim, dev)
     times: dict[str, list[float]] = {k: [] for k in fns}
-    for i in range(repeats + 1):  # the first round warms up
-        for impl, fn in fns.items():
-            if dev.type == "cuda":
-                torch.cuda.synchronize(dev)
-            start = time.perf_counter()
-            _step(fn, z)
-            if dev.type == "cuda":
-                torch.cuda.synchronize(dev)
-            if i:
-                times[impl].append(time.perf_counter() - start)
+
+    def timed(fn: Loss) -> float:
+        if dev.type == "cuda":
+            torch.cuda.synchronize(dev)
+        start = time.perf_counter()
+        _step(fn, z)
+        if dev.type == "cuda":
+            torch.cuda.synchronize(dev)
+        return time.perf_counter() - start
+
+    warm = min(timed(fn) + timed(fn) for fn in fns.values()) / 2  # two warm-up steps each
+    rounds = max(repeats, min(int(min_seconds / max(warm, 1e-6)), 100 * repeats))
+    for i in range(rounds):
+        for impl, fn in fns.items() if i % 2 else reversed(fns.items()):  # alternate who goes first
+            times[impl].append(timed(fn))
     return {impl: 1000 * statistics.median(t) for impl, t in times.items()}
 
 
@@ -215,17 +248,18 @@ def isolated(fn: Callable, *args, device: str):
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table (and targets); return 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="batch 256 only, 5 repeats (a smoke run)")
+    parser.add_argument("--quick", action="store_true", help="batch 256 only, 5 repeats, 0.1 s per loss (a smoke run)")
     parser.add_argument("--batches", type=int, nargs="+", default=[256, 1024, 4096])
     parser.add_argument("--dim", type=int, default=128)
-    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=10, help="timed rounds at least (more for fast losses, see --min-seconds)")
+    parser.add_argument("--min-seconds", type=float, default=0.5, help="time each implementation of a loss at least this long")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=max(torch.get_num_threads(), 1))
     parser.add_argument("--losses", nargs="+", default=LOSSES, choices=LOSSES)
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     if args.quick:
-        args.batches, args.repeats = [256], 5
+        args.batches, args.repeats, args.min_seconds = [256], 5, 0.1
     try:
         import lightly
 
@@ -234,14 +268,17 @@ def main(argv: list[str] | None = None) -> int:
         lightly_version = None
         print("LightlySSL is not installed (pip install lightly): printing anyclr's numbers only.")
 
-    print(f"device {args.device}, threads {args.threads}, dim {args.dim}, repeats {args.repeats}, torch {torch.__version__}, lightly {lightly_version}")
+    print(f"device {args.device}, threads {args.threads}, dim {args.dim}, repeats {args.repeats} (min {args.min_seconds} s), torch {torch.__version__}, lightly {lightly_version}")
+    for name in args.losses:
+        if name in SAME_WORK and lightly_version:
+            print(f"  same work, {name}: {SAME_WORK[name]}")
     header = f"{'loss':<14}{'batch':>6}{'ours ms':>10}{'lightly ms':>12}{'time x':>8}{'ours MiB':>10}{'lightly MiB':>13}{'mem x':>7}"
     print(header)
     print("-" * len(header))
     rows = []
     for name in args.losses:
         for batch in args.batches:
-            ms = isolated(time_both, name, batch, args.dim, args.device, args.repeats, args.threads, device=args.device)
+            ms = isolated(time_both, name, batch, args.dim, args.device, args.repeats, args.threads, args.min_seconds, device=args.device)
             mem = {
                 impl: isolated(peak_memory, impl, name, batch, args.dim, args.device, args.threads, device=args.device)
                 for impl in (("ours", "lightly") if lightly_version else ("ours",))

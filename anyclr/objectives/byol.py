@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from anyclr.core.distributed import share_of_mean
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective, encode_views
 from anyclr.objectives.parts.checks import check_embeddings, encodes_itself
+from anyclr.objectives.parts.cosine import cosine_to_targets
 from anyclr.objectives.parts.ema import EMATarget
 from anyclr.objectives.parts.precision import float32_region, upcast
 from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchnorm, predict
@@ -20,8 +20,7 @@ from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchno
 def regression_sums(p: list[torch.Tensor], t: list[torch.Tensor]) -> torch.Tensor:
     """Per sample, ``1/(V-1) sum_{a != c} (2 - 2 cos(p_a, t_c))``: for two views BYOL's symmetrised loss."""
     v = len(p)
-    total = sum(F.cosine_similarity(p[a], t[c].detach(), dim=1) for a in range(v) for c in range(v) if a != c)
-    return (2 * v * (v - 1) - 2 * total) / (v - 1)
+    return (2 * v * (v - 1) - 2 * cosine_to_targets(p, t)) / (v - 1)
 
 
 class BYOL(Objective):

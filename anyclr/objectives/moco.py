@@ -13,6 +13,7 @@ from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective, encode_views
 from anyclr.objectives.parts.checks import check_embeddings, encodes_itself
 from anyclr.objectives.parts.ema import EMATarget
+from anyclr.objectives.parts.infonce import key_queue_nce
 from anyclr.objectives.parts.precision import float32_region, upcast
 from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchnorm, predict
 from anyclr.objectives.parts.queue import Queue
@@ -25,10 +26,7 @@ def queue_infonce(
 
     ``extra`` ``[B, E]`` holds more negative similarities per query (MoCHi's synthetic negatives).
     """
-    q = q / temperature  # scale the [B, D] queries rather than the [B, K] logits
-    parts = [(q * k).sum(1, keepdim=True), q @ negatives.T] + ([extra / temperature] if extra is not None else [])
-    logits = torch.cat(parts, dim=1)
-    return torch.logsumexp(logits, dim=1) - logits[:, 0]
+    return key_queue_nce(q, k, negatives, temperature, extra)
 
 
 class MoCo(Objective):
@@ -126,7 +124,7 @@ class MoCo(Objective):
             keys = [gather_no_grad(x) for x in k]
             targets = torch.arange(b, device=q[0].device) + rank_offset(b, q[0].device)
             for a, c in pairs:
-                total = total + F.cross_entropy(q[a] @ keys[c].T / self.temperature, targets, reduction="sum")
+                total = total + F.cross_entropy((q[a] / self.temperature) @ keys[c].T, targets, reduction="sum")  # scale [B, D], not [B, M]
         return share_of_mean(self.scale * total, b * len(pairs))
 
     def after_step(self, encoder: nn.Module, progress: float) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective, encode_views
 from anyclr.objectives.parts.checks import check_embeddings, encodes_itself
+from anyclr.objectives.parts.cosine import cosine_to_targets
 from anyclr.objectives.parts.precision import float32_region, upcast
 from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchnorm, predict
 
@@ -18,8 +18,7 @@ from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchno
 def negative_cosine_sums(p: list[torch.Tensor], z: list[torch.Tensor]) -> torch.Tensor:
     """Per sample, the mean over ordered view pairs ``a != c`` of ``-cos(p_a, sg z_c)``."""
     v = len(p)
-    terms = [-F.cosine_similarity(p[a], z[c].detach(), dim=1) for a in range(v) for c in range(v) if a != c]
-    return torch.stack(terms).mean(0)
+    return cosine_to_targets(p, z) / -(v * (v - 1))
 
 
 class SimSiam(Objective):

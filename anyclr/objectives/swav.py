@@ -12,14 +12,7 @@ from anyclr.objectives.parts.checks import check_embeddings
 from anyclr.objectives.parts.precision import full_precision
 from anyclr.objectives.parts.queue import Queue
 from anyclr.objectives.parts.sinkhorn import sinkhorn
-
-
-def swapped_prediction_sums(scores: list[torch.Tensor], codes: list[torch.Tensor], temperature: float) -> torch.Tensor:
-    """Per sample, ``mean_s mean_{t != s} -sum_k q_s,k log softmax(scores_t / tau)_k``; codes of the first views."""
-    v = len(scores)
-    log_p = [F.log_softmax(x / temperature, dim=1) for x in scores]
-    terms = [-(codes[s] * log_p[t]).sum(1) for s in range(len(codes)) for t in range(v) if t != s]
-    return torch.stack(terms).sum(0) / (len(codes) * (v - 1))
+from anyclr.objectives.parts.soft_cross_entropy import linear_soft_cross_entropy
 
 
 class SwAV(Objective):
@@ -74,25 +67,36 @@ class SwAV(Objective):
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the swapped-prediction loss for one batch of projections."""
         check_embeddings(z, "swav")
-        z = [F.normalize(x, dim=1) for x in z]
+        v, b = len(z), z[0].shape[0]
+        # All views as one [V*B, D] batch: one matmul forward, two backward, one softmax.
+        zn = F.normalize(torch.cat(z), dim=1)
         weight = self.prototypes.weight
-        if int(self.steps) < self.freeze_prototypes_steps:
+        if self.freeze_prototypes_steps and int(self.steps) < self.freeze_prototypes_steps:
             weight = weight.detach()
-        scores = [x @ weight.T for x in z]
-        b = z[0].shape[0]
-        offset = rank_offset(b, z[0].device)
-        codes, pushes = [], []
-        for s in range(min(2, len(z))):
-            with torch.no_grad():
-                full = gather_no_grad(scores[s].detach())
-                if self.queues is not None and int(self.queues[s].filled) > 0:
-                    full = torch.cat([full, self.queues[s].get().to(full.dtype) @ weight.detach().T])
-                codes.append(sinkhorn(full, self.epsilon, self.iterations)[offset : offset + b].to(scores[s].dtype))
+        # Scaling the [K, D] prototypes by 1/tau is cheaper than scaling the [V*B, K] scores.
+        scaled = weight / self.temperature
+        offset = rank_offset(b, zn.device)
+        pushes = []
+        with torch.no_grad():  # codes are targets; the loss takes the matmul's gradient itself
+            logits = zn @ scaled.T  # scores / tau; row t*B + i: view t of sample i
+            # Row block t of the targets holds the codes view t predicts: view 0 those of view 1,
+            # view 1 those of view 0, every further view (multi-crop) the sum of both.
+            targets = torch.empty_like(logits)
+            for s in range(2):
+                full = gather_no_grad(logits[s * b : (s + 1) * b])
                 if self.queues is not None:
-                    pushes.append(gather_no_grad(z[s].detach()))
+                    queue = self.queues[s].get()
+                    if queue.shape[0]:
+                        full = torch.cat([full, queue.to(full.dtype) @ scaled.T])
+                    pushes.append(gather_no_grad(zn[s * b : (s + 1) * b]))
+                # exp(scores / eps) = exp((scores / tau) / (eps / tau))
+                sinkhorn(full, self.epsilon / self.temperature, self.iterations, rows=slice(offset, offset + b), out=targets[(1 - s) * b : (2 - s) * b])
+            for t in range(2, v):
+                torch.add(targets[:b], targets[b : 2 * b], out=targets[t * b : (t + 1) * b])
         if pushes:
             self._pending.append(pushes)
-        return share_of_mean(swapped_prediction_sums(scores, codes, self.temperature).sum(), b)
+        # mean over the 2 assigned views s and the V - 1 views t != s predicting each
+        return share_of_mean(linear_soft_cross_entropy(zn, scaled, targets, logits) / (2 * (v - 1)), b)
 
     def after_step(self, encoder: nn.Module, progress: float) -> None:
         """Re-normalise the prototypes, fill the queues, count the step."""

@@ -3,6 +3,8 @@
 For each anchor ``i``: ``mean_{p in P(i)} [ logsumexp_{a != i} s_ia / tau  -  s_ip / tau ]``.
 With one positive per anchor this is NT-Xent; with several it is the SupCon ``L_out`` form.
 
+MoCo's form (one positive key per query, shared negatives from a queue) has its own function below.
+
 Only the ``[A, M]`` logits are kept for backward, and backward turns them into the gradient in place,
 so peak memory is about two ``A x M`` matrices (autograd through ``logsumexp`` and ``gather`` keeps
 three or four). Logits are computed in float32 or wider even under autocast, for a stable softmax.
@@ -103,3 +105,60 @@ def masked_logsumexp(anchors: torch.Tensor, candidates: torch.Tensor, excluded: 
     """
     dtype = torch.promote_types(torch.promote_types(anchors.dtype, candidates.dtype), torch.float32)
     return _MaskedLogSumExp.apply(anchors.to(dtype), candidates.to(dtype), excluded, float(scale))
+
+
+class _KeyQueueNCE(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, q: torch.Tensor, k: torch.Tensor, negatives: torch.Tensor, extra: torch.Tensor | None, temperature: float
+    ) -> torch.Tensor:
+        with torch.autocast(device_type=q.device.type, enabled=False):
+            qs = q / temperature  # scale the [B, D] queries rather than the [B, N] logits
+            pos = (qs * k).sum(1)
+            logits = qs @ negatives.T
+            top = torch.maximum(logits.amax(1), pos)
+            if extra is not None:
+                extra = extra / temperature
+                top = torch.maximum(top, extra.amax(1))
+            # exp(logit - top) in the logits' storage: the only [B, N] matrix kept
+            p = logits.sub_(top[:, None]).exp_()
+            p_pos = (pos - top).exp()
+            z = p.sum(1) + p_pos
+            if extra is not None:
+                extra = extra.sub_(top[:, None]).exp_()
+                z += extra.sum(1)
+            loss = top + z.log() - pos
+        ctx.temperature = temperature
+        ctx.save_for_backward(qs, k, negatives, p, p_pos, extra, z)
+        return loss
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[Any, ...]:
+        qs, k, negatives, p, p_pos, extra, z = ctx.saved_tensors
+        w = grad.to(p.dtype) / z
+        # d loss_i / d logit = softmax * grad_i for every negative, (softmax - 1) * grad_i for the positive
+        g = p.mul_(w[:, None])
+        g_pos = (p_pos * w - grad.to(p.dtype))[:, None]
+        grad_q = grad_k = grad_negatives = grad_extra = None
+        if ctx.needs_input_grad[0]:
+            grad_q = (torch.addcmul(g @ negatives, g_pos, k) / ctx.temperature).to(qs.dtype)
+        if ctx.needs_input_grad[1]:
+            grad_k = (g_pos * qs).to(k.dtype)
+        if ctx.needs_input_grad[2]:
+            grad_negatives = (g.T @ qs).to(negatives.dtype)
+        if extra is not None and ctx.needs_input_grad[3]:
+            grad_extra = extra.mul_(w[:, None] / ctx.temperature)
+        return grad_q, grad_k, grad_negatives, grad_extra, None
+
+
+def key_queue_nce(
+    q: torch.Tensor, k: torch.Tensor, negatives: torch.Tensor, temperature: float, extra: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Return per query ``-log exp(q.k/tau) / (exp(q.k/tau) + sum_n exp(q.n/tau) + sum_e exp(extra_e/tau))``, ``[B]``.
+
+    ``q``, ``k`` ``[B, D]`` are queries and their positive keys, ``negatives`` ``[N, D]`` are shared (a
+    queue), ``extra`` ``[B, E]`` holds more negative similarities per query. Keeps one ``[B, N]`` matrix.
+    """
+    dtype = torch.promote_types(torch.promote_types(q.dtype, k.dtype), torch.float32)
+    extra = extra.to(dtype) if extra is not None else None
+    return _KeyQueueNCE.apply(q.to(dtype), k.to(dtype), negatives.to(dtype), extra, float(temperature))
