@@ -101,7 +101,7 @@ def make_optimizer(name: str, modules: list[nn.Module], lr: float, weight_decay:
         return torch.optim.AdamW(groups, lr=lr, fused=can_fuse(groups))
     if name == "sgd":
         groups = [{k: v for k, v in g.items() if k != "lars_exclude"} for g in groups]
-        return torch.optim.SGD(groups, lr=lr, momentum=momentum, nesterov=momentum > 0, fused=can_fuse(groups))
+        return torch.optim.SGD(groups, lr=lr, momentum=momentum, nesterov=momentum > 0)  # fused SGD crashes when a parameter first gets a gradient late (SwAV prototype freezing)
     if name == "lars":
         return LARS(groups, lr=lr, momentum=momentum)
     raise unknown_name("trainer.optimizer", name, OPTIMIZERS)
