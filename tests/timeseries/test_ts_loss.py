@@ -158,13 +158,21 @@ def test_rejects_pooled_embeddings():
         HierarchicalContrastive()([torch.randn(4, 8), torch.randn(4, 8)])
 
 
-def test_joint_encoding_equals_separate_encoding():
+@pytest.mark.parametrize("padding_limit", [1.0, 0.0])  # one padded batch, or the views one by one
+def test_joint_encoding_equals_separate_encoding(padding_limit, monkeypatch):
+    from anyclr.plugins.timeseries.objectives import hierarchical
+
+    monkeypatch.setattr(hierarchical, "PADDING_LIMIT", padding_limit)
     torch.manual_seed(0)
     encoder = DilatedConvEncoder(in_channels=1, out_dim=16, hidden=8, depth=4).eval()
     views = ContextualCrops()(torch.randn(5, 60, 1))
+    assert views[0]["x"].shape[1] != views[1]["x"].shape[1]
     joint = HierarchicalContrastive(joint=True).training_step(views, encoder)
+    grads = torch.autograd.grad(joint, list(encoder.parameters()))
     separate = HierarchicalContrastive(joint=False).training_step(views, encoder)
     torch.testing.assert_close(joint, separate)
+    for g, want in zip(grads, torch.autograd.grad(separate, list(encoder.parameters())), strict=True):
+        torch.testing.assert_close(g, want)
 
 
 def test_swa_keeps_the_mean_of_all_weights_and_loads_it_at_the_end():

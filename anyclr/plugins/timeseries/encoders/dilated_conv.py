@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from anyclr.plugins.timeseries.encoders.fast_dropout import Dropout
 from anyclr.plugins.timeseries.series import as_series, mark_missing, max_pool_time
 
 OUTPUTS = ("timestamps", "pooled")
@@ -106,7 +107,7 @@ class DilatedConvEncoder(nn.Module):
             ConvBlock(widths[i - 1] if i > 0 else hidden, widths[i], kernel_size, dilation=2**i, final=i == len(widths) - 1)
             for i in range(len(widths))
         )
-        self.repr_dropout = nn.Dropout(dropout)
+        self.repr_dropout = Dropout(dropout)
 
     def forward(self, inputs: Any) -> torch.Tensor:
         """Encode a batch (tensor ``[B, T, C]`` or view dict) to per-timestamp or pooled features."""

@@ -23,10 +23,11 @@ def _self_nce(z: torch.Tensor, pos: torch.Tensor, valid: torch.Tensor | None) ->
     """
     sim = torch.bmm(z, z.transpose(1, 2))
     n2 = z.shape[1]
-    out = torch.eye(n2, dtype=torch.bool, device=z.device)
     if valid is None:
-        lse = sim.masked_fill(out, float("-inf")).logsumexp(dim=-1)
-        return lse.mean() - pos.mean()
+        # In place: the product's backward needs only z, and a masked copy of sim is a full extra pass.
+        sim.diagonal(dim1=1, dim2=2).fill_(float("-inf"))
+        return sim.logsumexp(dim=-1).mean() - pos.mean()
+    out = torch.eye(n2, dtype=torch.bool, device=z.device)
     out = out | ~valid.unsqueeze(1)
     # An anchor needs its positive and at least one negative; groups with fewer than 3 valid rows add nothing.
     anchors = valid & (valid.sum(dim=1, keepdim=True) > 2)
@@ -220,28 +221,46 @@ def _series(view: Any) -> torch.Tensor:
     return x.unsqueeze(-1) if x.dim() == 2 else x
 
 
+# Above this share of padded timestamps, the views go through the encoder one by one instead (on CPU the
+# padding is paid in full; in one batch, the small ops are half as many). TS2Vec's crops pad 10% on average.
+PADDING_LIMIT = 0.15
+
+
 def _encode_jointly(encoder: nn.Module, views: list[Any]) -> list[torch.Tensor]:
     """Encode the views as one batch (shorter ones padded at the end with NaN); return their overlaps.
 
     The batch asks for the overlap only (``window``); an encoder that ignores that returns every
-    timestamp, and the overlaps are cut here.
+    timestamp, and the overlaps are cut here. Views whose lengths differ too much are encoded one by one.
     """
     xs = [_series(v) for v in views]
+    overlaps = [v["overlap"] if isinstance(v, dict) and "overlap" in v else (0, x.shape[1]) for v, x in zip(views, xs, strict=True)]
     length = max(x.shape[1] for x in xs)
+    size = overlaps[0][1]
+    windowed = all(n == size for _, n in overlaps)
+    padded = 1.0 - sum(x.shape[1] for x in xs) / (length * len(xs))
+    if padded > PADDING_LIMIT and windowed:
+        return [_encode_window(encoder, v, x, s, n) for v, x, (s, n) in zip(views, xs, overlaps, strict=True)]
     batch: dict[str, Any] = {"x": torch.cat([F.pad(x, (0, 0, 0, length - x.shape[1]), value=float("nan")) for x in xs])}
     keeps = [v.get("keep") if isinstance(v, dict) else None for v in views]
     if any(k is not None for k in keeps):
         keeps = [k if k is not None else torch.ones(x.shape[:2], dtype=torch.bool, device=x.device) for k, x in zip(keeps, xs, strict=True)]
         batch["keep"] = torch.cat([F.pad(k, (0, length - k.shape[1]), value=True) for k in keeps])
-    overlaps = [v["overlap"] if isinstance(v, dict) and "overlap" in v else (0, x.shape[1]) for v, x in zip(views, xs, strict=True)]
-    size = overlaps[0][1]
-    if all(n == size for _, n in overlaps):
+    if windowed:
         starts = torch.cat([torch.full((x.shape[0],), s, dtype=torch.long, device=x.device) for (s, _), x in zip(overlaps, xs, strict=True)])
         batch["window"] = (starts, size)
     h = encoder(batch).split([x.shape[0] for x in xs])
     if h[0].shape[1] == size:
         return list(h)
     return [p[:, s : s + n] for p, (s, n) in zip(h, overlaps, strict=True)]
+
+
+def _encode_window(encoder: nn.Module, view: Any, x: torch.Tensor, start: int, size: int) -> torch.Tensor:
+    """Encode one view, asking the encoder for its overlap ``[start, start + size)`` only."""
+    batch: dict[str, Any] = {"x": x, "window": (torch.full((x.shape[0],), start, dtype=torch.long, device=x.device), size)}
+    if isinstance(view, dict) and view.get("keep") is not None:
+        batch["keep"] = view["keep"]
+    h = encoder(batch)
+    return h if h.shape[1] == size else h[:, start : start + size]
 
 
 def _overlap(h: torch.Tensor, view: Any) -> torch.Tensor:
