@@ -34,6 +34,7 @@ TRAINER_DEFAULTS: dict[str, Any] = {
     "channels_last": "auto",
     "compile": False,
     "sync_batchnorm": False,
+    "view_batches": "joint",  # joint: all views in one forward (shared BatchNorm statistics) | separate: one per view
     "num_workers": 0,
     "threads": 0,  # torch CPU threads; 0 = one per core
     "drop_last": True,

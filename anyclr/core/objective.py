@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import torch
@@ -9,10 +12,33 @@ from torch import nn
 
 from anyclr.core.errors import AnyclrError
 
+VIEW_BATCHES = ("joint", "separate")
+_view_batches: ContextVar[str] = ContextVar("view_batches", default="joint")
+
+
+@contextmanager
+def view_batches(mode: str) -> Iterator[None]:
+    """Within this block, :func:`encode_views` encodes views as one batch (``joint``) or one by one (``separate``).
+
+    The difference is BatchNorm's: ``joint`` (SimCLR's) normalises all views with one set of batch
+    statistics, ``separate`` (as LightlySSL and solo-learn call their models) each view with its own.
+    """
+    if mode not in VIEW_BATCHES:
+        raise AnyclrError(f"trainer.view_batches = {mode!r} is not one of {', '.join(VIEW_BATCHES)}.")
+    token = _view_batches.set(mode)
+    try:
+        yield
+    finally:
+        _view_batches.reset(token)
+
 
 def encode_views(encoder: nn.Module, views: list[Any]) -> list[torch.Tensor]:
-    """Encode each view; same-shaped tensor views go through the encoder as one batch."""
-    if all(isinstance(v, torch.Tensor) for v in views) and len({tuple(v.shape) for v in views}) == 1:
+    """Encode each view; same-shaped tensor views go through the encoder as one batch unless told otherwise."""
+    if (
+        _view_batches.get() == "joint"
+        and all(isinstance(v, torch.Tensor) for v in views)
+        and len({tuple(v.shape) for v in views}) == 1
+    ):
         z = encoder(torch.cat(views))
         return list(z.chunk(len(views)))
     return [encoder(v) for v in views]

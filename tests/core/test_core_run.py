@@ -128,3 +128,13 @@ def test_other_optimizers_train(tmp_path, optimizer):
         run_dir=tmp_path, registry=make_registry(), progress=False,
     )
     assert np.isfinite(summary["final_loss"])
+
+
+def test_view_batches_separate_trains_and_bad_value_is_named(tmp_path):
+    summary = api.train(
+        "tiny", [*FAST, "trainer.epochs=1", "trainer.view_batches='separate'"],
+        run_dir=tmp_path / "ok", registry=make_registry(), progress=False,
+    )
+    assert np.isfinite(summary["final_loss"])
+    with pytest.raises(AnyclrError, match="view_batches = 'seperate'"):
+        api.train("tiny", [*FAST, "trainer.view_batches='seperate'"], run_dir=tmp_path / "bad", registry=make_registry(), progress=False)
