@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import statistics
 import sys
 import tempfile
 import time
@@ -79,7 +80,7 @@ def run_anyclr(args: argparse.Namespace, name: str, objective: dict[str, Any], w
 
     path = workdir / f"{name}.toml"
     path.write_text(tomli_w.dumps(recipe(args, objective)))
-    return anyclr.train(str(path), run_dir=workdir / name, progress=False)
+    return anyclr.train(str(path), args.overrides, run_dir=workdir / name, progress=False)
 
 
 class _PilViews(torch.utils.data.Dataset):
@@ -175,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = all cores)")
     parser.add_argument("--workers", type=int, default=2, help="LightlySSL DataLoader worker processes")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a key of anyclr's recipes (repeatable), e.g. --set trainer.view_batches=separate")
+    parser.add_argument("--seeds", default="", help="comma-separated seeds (default: --seed); figures are mean ± std over them")
+    parser.add_argument("--methods", default="simclr,byol,lightly", help="which of simclr, byol, lightly to train")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     if args.quick:
@@ -184,44 +189,67 @@ def main(argv: list[str] | None = None) -> int:
         args.width = 16 if args.backbone == "convnet" else 64
     if args.threads:
         torch.set_num_threads(args.threads)
+    seeds = [int(x) for x in args.seeds.split(",") if x] or [args.seed]
+    methods = [m for m in args.methods.split(",") if m]
+    unknown = sorted(set(methods) - {"simclr", "byol", "lightly"})
+    if unknown or "simclr" not in methods:
+        parser.error(f"--methods takes simclr (always), byol and lightly; got {args.methods!r}")
 
-    with tempfile.TemporaryDirectory(prefix="anyclr-bench-") as tmp:
-        workdir = Path(tmp)
-        try:
-            simclr = run_anyclr(args, "anyclr-simclr", {"name": "ntxent", "temperature": 0.2}, workdir)
-        except AnyclrError as exc:
-            if args.dataset == "fashion-mnist" and "not found" in str(exc):
-                print(f"Skipping: {exc}")
-                return 0
-            raise
-        byol = run_anyclr(args, "anyclr-byol", {"name": "byol", "predictor_hidden_dim": 512, "momentum": 0.99}, workdir)
-        light = run_lightly(args, workdir)
+    runs: dict[str, list[dict[str, float]]] = {m: [] for m in ("simclr", "byol", "lightly", "random_init", "raw_input")}
+    for seed in seeds:
+        args.seed = seed
+        with tempfile.TemporaryDirectory(prefix="anyclr-bench-") as tmp:
+            workdir = Path(tmp)
+            try:
+                simclr = run_anyclr(args, "anyclr-simclr", {"name": "ntxent", "temperature": 0.2}, workdir)
+            except AnyclrError as exc:
+                if args.dataset == "fashion-mnist" and "not found" in str(exc):
+                    print(f"Skipping: {exc}")
+                    return 0
+                raise
+            device = simclr.get("device")
+            runs["simclr"].append({"knn_top1": simclr["metrics"]["knn_top1"], "samples_per_second": simclr["samples_per_second"]})
+            for base in ("random_init", "raw_input"):
+                runs[base].append({"knn_top1": simclr["baselines"].get(base, {}).get("knn_top1", math.nan)})
+            if "byol" in methods:
+                byol = run_anyclr(args, "anyclr-byol", {"name": "byol", "predictor_hidden_dim": 512, "momentum": 0.99}, workdir)
+                runs["byol"].append({"knn_top1": byol["metrics"]["knn_top1"], "samples_per_second": byol["samples_per_second"]})
+            if "lightly" in methods:
+                light = run_lightly(args, workdir)
+                if light:
+                    runs["lightly"].append(light)
+        print(f"seed {seed}: " + ", ".join(f"{m} {r[-1]['knn_top1']:.4f}" for m, r in runs.items() if len(r) == len(runs["simclr"])), flush=True)
 
-    base = simclr["baselines"]
-    rows = [
-        ("anyclr SimCLR", simclr["metrics"]["knn_top1"], simclr["samples_per_second"]),
-        ("anyclr BYOL", byol["metrics"]["knn_top1"], byol["samples_per_second"]),
-    ]
-    if light:
-        rows.append(("LightlySSL SimCLR", light["knn_top1"], light["samples_per_second"]))
-    rows += [
-        ("random-init backbone", base.get("random_init", {}).get("knn_top1", math.nan), math.nan),
-        ("raw pixels", base.get("raw_input", {}).get("knn_top1", math.nan), math.nan),
-    ]
-    print(f"\n{args.dataset}, {args.backbone} (width {args.width}), {args.epochs} epochs, batch {args.batch_size}, device {simclr.get('device')}")
-    print(f"{'method':<22}{'kNN top-1':>10}{'samples/s':>12}")
-    for name, acc, sps in rows:
-        print(f"{name:<22}{acc:>10.4f}{'' if math.isnan(sps) else f'{sps:>12.1f}'}")
-    random_init = base.get("random_init", {}).get("knn_top1", math.nan)
-    print(f"\nanyclr SimCLR above random-init: {'met' if simclr['metrics']['knn_top1'] > random_init else 'missed'}")
-    if light:
-        ratio = simclr["samples_per_second"] / light["samples_per_second"] if light["samples_per_second"] else math.nan
-        print(f"kNN >= LightlySSL: {'met' if simclr['metrics']['knn_top1'] >= light['knn_top1'] else 'missed'}"
-              f" ({simclr['metrics']['knn_top1']:.4f} vs {light['knn_top1']:.4f})")
+    def mean(name: str, key: str) -> float:
+        values = [r[key] for r in runs[name] if key in r]
+        return statistics.mean(values) if values else math.nan
+
+    def cell(name: str) -> str:
+        values = [r["knn_top1"] for r in runs[name]]
+        if not values:
+            return f"{'—':>16}"
+        sd = statistics.pstdev(values) if len(values) > 1 else 0.0
+        return f"{statistics.mean(values):>9.4f} ± {sd:.4f}" if len(values) > 1 else f"{values[0]:>16.4f}"
+
+    labels = {"simclr": "anyclr SimCLR", "byol": "anyclr BYOL", "lightly": "LightlySSL SimCLR",
+              "random_init": "random-init backbone", "raw_input": "raw pixels"}
+    print(f"\n{args.dataset}, {args.backbone} (width {args.width}), {args.epochs} epochs, batch {args.batch_size}, "
+          f"device {device}, seeds {seeds}")
+    print(f"{'method':<22}{'kNN top-1':>16}{'samples/s':>12}")
+    for name, label in labels.items():
+        if runs[name]:
+            sps = mean(name, "samples_per_second")
+            print(f"{label:<22}{cell(name)}{'' if math.isnan(sps) else f'{sps:>12.1f}'}")
+    ours, random_init = mean("simclr", "knn_top1"), mean("random_init", "knn_top1")
+    print(f"\nanyclr SimCLR above random-init: {'met' if ours > random_init else 'missed'}")
+    if runs["lightly"]:
+        theirs = mean("lightly", "knn_top1")
+        ratio = mean("simclr", "samples_per_second") / mean("lightly", "samples_per_second")
+        print(f"kNN >= LightlySSL: {'met' if ours >= theirs else 'missed'} ({ours:.4f} vs {theirs:.4f})")
         print(f"samples/s >= {SPEED_TARGET}x LightlySSL: {'met' if ratio >= SPEED_TARGET else 'missed'} ({ratio:.2f}x)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        out = {"args": vars(args) | {"json": str(args.json)}, "rows": [dict(zip(("method", "knn_top1", "samples_per_second"), r, strict=True)) for r in rows]}
+        out = {"args": vars(args) | {"json": str(args.json)}, "seeds": seeds, "runs": runs}
         args.json.write_text(json.dumps(out, indent=1, default=float))
     return 0
 

@@ -46,6 +46,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=8, help="batch size of both (TS2Vec's default: 8)")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads for both (0 = torch's default)")
     p.add_argument("--no-reference", action="store_true", help="skip the reference (e.g. ts2vec not installed)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a key of anyclr's recipe (repeatable), e.g. --set trainer.lr=2e-3")
     p.add_argument("--quick", action="store_true", help="smoke run: ItalyPowerDemand, seed 0, 20 iterations each")
     p.add_argument("--out", default="bench-results/ucr.json", help="where to write all results as JSON")
     args = p.parse_args(argv)
@@ -65,7 +67,9 @@ def recipe_steps(batch_size: int) -> int:
     return int(cfg["trainer"]["epochs"]) * (n // batch_size)
 
 
-def run_ours(name: str, seed: int, iters: int, batch_size: int, threads: int, n_train: int) -> dict[str, Any]:
+def run_ours(
+    name: str, seed: int, iters: int, batch_size: int, threads: int, n_train: int, extra: list[str] | None = None
+) -> dict[str, Any]:
     """Train the recipe on ``name`` for about ``iters`` steps (whole epochs); return accuracies and fit time."""
     import anyclr
 
@@ -78,6 +82,7 @@ def run_ours(name: str, seed: int, iters: int, batch_size: int, threads: int, n_
         'eval.protocols=["svm"]',
         'eval.baselines=["random_init"]',
         "eval.plots=false",
+        *(extra or []),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         s = anyclr.train(RECIPE, overrides, run_dir=Path(tmp) / "run", seed=seed, device="cpu", progress=False)
@@ -193,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         data = arrays(name)
         for seed in seeds:
             row: dict[str, Any] = {"dataset": name, "seed": seed}
-            row["ours"] = run_ours(name, seed, iters, args.batch_size, args.threads, len(data["y_train"]))
+            row["ours"] = run_ours(name, seed, iters, args.batch_size, args.threads, len(data["y_train"]), args.overrides)
             if reference:
                 row["reference"] = run_reference(data, seed, args.ref_iters, args.batch_size)
             results.append(row)
