@@ -48,12 +48,14 @@ def train(
     device: str | None = None,
     progress: bool = True,
     registry: Registry | None = None,
+    print_table: bool = True,
 ) -> dict[str, Any]:
     """Train ``recipe`` (a registered name or a .toml path), evaluate it, print and return the run's summary.
 
     ``overrides`` are ``section.key=value`` strings; ``seed``/``device`` override ``trainer.seed``/``trainer.device``.
     ``resume=DIR`` continues the run in DIR from its last checkpoint (overrides may only change trainer.epochs).
     ``progress`` shows a live bar on a terminal (one line per epoch elsewhere); False shows neither.
+    ``print_table=False`` leaves out the results table at the end (the summary is still returned and saved).
     """
     registry = registry or get_registry()
     if resume is not None:
@@ -78,14 +80,22 @@ def train(
         if is_main():
             out_dir.mkdir(parents=True, exist_ok=True)
             (out_dir / CONFIG).write_text(dumps(cfg), encoding="utf-8")
-        return _train(registry, recipe_name, cfg, parts, out_dir, dev, resume is not None, progress)
+        return _train(registry, recipe_name, cfg, parts, out_dir, dev, resume is not None, progress, print_table)
     finally:
         if previous_threads is not None:
             torch.set_num_threads(previous_threads)
 
 
 def _train(
-    registry: Registry, recipe: str, cfg: dict[str, Any], parts: Parts, run_dir: Path, dev: torch.device, resuming: bool, progress: bool
+    registry: Registry,
+    recipe: str,
+    cfg: dict[str, Any],
+    parts: Parts,
+    run_dir: Path,
+    dev: torch.device,
+    resuming: bool,
+    progress: bool,
+    print_table: bool = True,
 ) -> dict[str, Any]:
     initial = copy.deepcopy(parts.encoder) if "random_init" in cfg["eval"]["baselines"] else None
     amp = autocast_dtype(dev, cfg["trainer"]["precision"])
@@ -106,7 +116,8 @@ def _train(
     if is_main():
         summary = _evaluate_and_summarise(ctx, initial, amp, channels_last)
         _write_json(run_dir / SUMMARY, summary)
-        _print_table(summary)
+        if print_table:
+            _print_table(summary)
     summary = _shared(summary)
     registry.hook.anyclr_train_end(context=ctx, summary=summary)
     return summary

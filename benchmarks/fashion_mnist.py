@@ -80,7 +80,7 @@ def run_anyclr(args: argparse.Namespace, name: str, objective: dict[str, Any], w
 
     path = workdir / f"{name}.toml"
     path.write_text(tomli_w.dumps(recipe(args, objective)))
-    return anyclr.train(str(path), args.overrides, run_dir=workdir / name, progress=False)
+    return anyclr.train(str(path), args.overrides, run_dir=workdir / name, progress=False, print_table=False)
 
 
 class _PilViews(torch.utils.data.Dataset):

@@ -203,7 +203,7 @@ def ours(recipe: str, seed: int, epochs: int, device: str, threads: int, run_roo
         "eval.plots=false",
         f"eval.svm_cv_seed={seed}",
     ]
-    summary = train(recipe, overrides, run_dir=run_root / f"{recipe}-seed{seed}", seed=seed, device=device, progress=False)
+    summary = train(recipe, overrides, run_dir=run_root / f"{recipe}-seed{seed}", seed=seed, device=device, progress=False, print_table=False)
     return {
         "svm_top1": summary["metrics"]["svm_top1"],
         "random_init": summary["baselines"]["random_init"]["svm_top1"],

@@ -85,7 +85,7 @@ def run_ours(
         *(extra or []),
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        s = anyclr.train(RECIPE, overrides, run_dir=Path(tmp) / "run", seed=seed, device="cpu", progress=False)
+        s = anyclr.train(RECIPE, overrides, run_dir=Path(tmp) / "run", seed=seed, device="cpu", progress=False, print_table=False)
     return {
         "acc": s["metrics"]["svm_top1"],
         "random_init": s["baselines"]["random_init"]["svm_top1"],

@@ -138,3 +138,11 @@ def test_view_batches_separate_trains_and_bad_value_is_named(tmp_path):
     assert np.isfinite(summary["final_loss"])
     with pytest.raises(AnyclrError, match="view_batches = 'seperate'"):
         api.train("tiny", [*FAST, "trainer.view_batches='seperate'"], run_dir=tmp_path / "bad", registry=make_registry(), progress=False)
+
+
+def test_print_table_false_prints_no_table(tmp_path, capsys):
+    summary = api.train(
+        "tiny", [*FAST, "trainer.epochs=1"], run_dir=tmp_path / "q", registry=make_registry(), progress=False, print_table=False
+    )
+    assert capsys.readouterr().out == ""
+    assert (tmp_path / "q" / "summary.json").is_file() and summary["run_dir"] == str(tmp_path / "q")
