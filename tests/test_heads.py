@@ -31,6 +31,15 @@ def test_mlp_last_batchnorm_and_no_batchnorm():
     assert len(plain.net) == 1
 
 
+def test_mlp_last_affine_matches_lightly_simclr_head():
+    head = MLP(in_dim=8, hidden_dim=16, out_dim=4, last_batchnorm=True, last_affine=True)
+    kinds = [type(m).__name__ for m in head.net]
+    assert kinds == ["Linear", "BatchNorm1d", "ReLU", "Linear", "BatchNorm1d"]
+    assert head.net[3].bias is None and head.net[4].affine
+    with pytest.raises(ValueError, match="last_affine needs last_batchnorm"):
+        MLP(in_dim=8, last_affine=True)
+
+
 def test_mlp_keeps_leading_dims():
     head = MLP(in_dim=6, hidden_dim=10, out_dim=3).eval()
     h = torch.randn(2, 5, 6)

@@ -15,8 +15,10 @@ class MLP(nn.Module):
         out_dim: output width (default 128).
         layers: number of Linear layers (default 2; 1 gives a plain Linear).
         batchnorm: BatchNorm1d after each hidden Linear (default True), as in SimCLR v2 / BYOL.
-        last_batchnorm: BatchNorm1d without affine parameters after the last Linear (default False),
-            as in SimSiam's projector; the last Linear then has no bias (the BN would remove it).
+        last_batchnorm: BatchNorm1d after the last Linear (default False), as in SimSiam's projector and
+            SimCLR's reference code; the last Linear then has no bias (the BN would remove it).
+        last_affine: give that last BatchNorm a learned scale and shift (default False, SimSiam's; True is
+            SimCLR's reference code and LightlySSL's ``SimCLRProjectionHead``).
 
     Inputs may have extra leading dimensions (``[B, T, D]`` per-timestamp features): every position
     is projected independently.
@@ -30,6 +32,7 @@ class MLP(nn.Module):
         layers: int = 2,
         batchnorm: bool = True,
         last_batchnorm: bool = False,
+        last_affine: bool = False,
     ) -> None:
         super().__init__()
         if layers < 1:
@@ -47,8 +50,10 @@ class MLP(nn.Module):
                 blocks.append(nn.BatchNorm1d(widths[i + 1]))
             blocks.append(nn.ReLU(inplace=True))
         blocks.append(nn.Linear(widths[-2], widths[-1], bias=not last_batchnorm))
+        if last_affine and not last_batchnorm:
+            raise ValueError("last_affine needs last_batchnorm = true (it is the last BatchNorm's scale and shift)")
         if last_batchnorm:
-            blocks.append(nn.BatchNorm1d(out_dim, affine=False))
+            blocks.append(nn.BatchNorm1d(out_dim, affine=bool(last_affine)))
         self.net = nn.Sequential(*blocks)
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
