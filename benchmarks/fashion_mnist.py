@@ -56,6 +56,9 @@ def recipe(args: argparse.Namespace, objective: dict[str, Any]) -> dict[str, Any
         if args.data_path:
             data["path"] = args.data_path
     encoder = {"name": args.backbone, "head": "mlp", "head_hidden_dim": 512, "head_out_dim": 128}
+    if objective["name"] == "ntxent":
+        # LightlySSL's SimCLRProjectionHead, as SimCLR's reference code: Linear-BN-ReLU-Linear-BN (affine).
+        encoder.update(head_last_batchnorm=True, head_last_affine=True)
     if args.backbone == "convnet":
         encoder["width"] = args.width
     else:
