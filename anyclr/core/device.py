@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
@@ -93,4 +94,11 @@ def init_process_group(device: torch.device) -> bool:
         if device.type == "cuda":
             torch.cuda.set_device(device)
         dist.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
+        # Left for interpreter teardown, the group's threads can abort a finished run (SIGABRT, seen with gloo).
+        atexit.register(_destroy_process_group)
     return dist.get_world_size() > 1
+
+
+def _destroy_process_group() -> None:
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
