@@ -23,8 +23,7 @@ def view_batches(mode: str) -> Iterator[None]:
     The difference is BatchNorm's: ``joint`` (SimCLR's) normalises all views with one set of batch
     statistics, ``separate`` (as LightlySSL and solo-learn call their models) each view with its own.
     """
-    if mode not in VIEW_BATCHES:
-        raise AnyclrError(f"trainer.view_batches = {mode!r} is not one of {', '.join(VIEW_BATCHES)}.")
+    check_view_batches(mode)
     token = _view_batches.set(mode)
     try:
         yield
@@ -32,10 +31,24 @@ def view_batches(mode: str) -> Iterator[None]:
         _view_batches.reset(token)
 
 
+def check_view_batches(mode: str) -> None:
+    """Raise a clear error unless ``mode`` is one of :data:`VIEW_BATCHES`."""
+    if mode not in VIEW_BATCHES:
+        raise AnyclrError(
+            f"trainer.view_batches = {mode!r} is not one of {', '.join(VIEW_BATCHES)}.",
+            "joint encodes all views in one forward pass; separate, one pass per view (BatchNorm statistics per view).",
+        )
+
+
+def views_in_one_batch() -> bool:
+    """Return True unless the caller asked for one forward pass per view (``view_batches("separate")``)."""
+    return _view_batches.get() == "joint"
+
+
 def encode_views(encoder: nn.Module, views: list[Any]) -> list[torch.Tensor]:
     """Encode each view; same-shaped tensor views go through the encoder as one batch unless told otherwise."""
     if (
-        _view_batches.get() == "joint"
+        views_in_one_batch()
         and all(isinstance(v, torch.Tensor) for v in views)
         and len({tuple(v.shape) for v in views}) == 1
     ):

@@ -31,7 +31,7 @@ from anyclr.core.distributed import is_distributed, is_main, rank, world_size
 from anyclr.core.encoder import Encoder
 from anyclr.core.errors import AnyclrError
 from anyclr.core.evaluation import encoder_features, make_evaluator, stratified_split
-from anyclr.core.objective import VIEW_BATCHES, Objective, view_batches
+from anyclr.core.objective import Objective, check_view_batches, view_batches
 from anyclr.core.optim import lr_factor, set_lr, trainable_parameters
 from anyclr.core.registry import Registry
 from anyclr.core.runlog import RunLog
@@ -371,11 +371,7 @@ def make_context(
     from anyclr.core.optim import make_optimizer
 
     tc = config["trainer"]
-    if tc["view_batches"] not in VIEW_BATCHES:
-        raise AnyclrError(
-            f"trainer.view_batches = {tc['view_batches']!r} is not one of {', '.join(VIEW_BATCHES)}.",
-            "joint encodes all views in one forward pass; separate, one pass per view (BatchNorm statistics per view).",
-        )
+    check_view_batches(tc["view_batches"])  # now, not on the first step
     if is_distributed() and bool(tc["sync_batchnorm"]) and device.type == "cuda":
         encoder = nn.SyncBatchNorm.convert_sync_batchnorm(encoder)
     encoder.to(device)

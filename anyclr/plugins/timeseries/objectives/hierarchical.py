@@ -10,7 +10,7 @@ from torch import nn
 
 from anyclr.core.distributed import gather_with_grad, is_distributed
 from anyclr.core.errors import AnyclrError
-from anyclr.core.objective import Objective
+from anyclr.core.objective import Objective, views_in_one_batch
 from anyclr.plugins.timeseries.series import observed_mask
 
 
@@ -134,7 +134,8 @@ class HierarchicalContrastive(Objective):
         average_from: with ``swa``, the share of training after which steps are averaged (default 0:
             every step and the initial weights, as TS2Vec; 0.5 averages the second half).
         joint: encode both views in one batch (default true; turn off for encoders whose outputs
-            depend on end padding, e.g. BatchNorm statistics in training mode).
+            depend on end padding, e.g. BatchNorm statistics in training mode; ``trainer.view_batches =
+            "separate"`` turns it off too).
 
     Example::
 
@@ -192,7 +193,7 @@ class HierarchicalContrastive(Objective):
         self.check(views, labels)
         if len(views) != 2:
             raise AnyclrError(f"hierarchical-contrastive takes exactly 2 views, got {len(views)}.", "Set views.n_views=2.")
-        if self.joint:
+        if self.joint and views_in_one_batch():
             return self(_encode_jointly(encoder, views), labels)
         return self([_overlap(encoder(v), v) for v in views], labels)
 
