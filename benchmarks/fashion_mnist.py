@@ -114,7 +114,7 @@ def run_lightly(args: argparse.Namespace, workdir: Path) -> dict[str, Any] | Non
         print(f"LightlySSL is not usable ({exc}); pip install lightly (the bench extra). Skipping its run.")
         return None
     registry = get_registry()
-    cfg = resolve(recipe(args, {"name": "ntxent", "temperature": 0.2}))
+    cfg = resolve(recipe(args, {"name": "ntxent", "temperature": args.temperature}))
     device = select_device(args.device)
     torch.manual_seed(args.seed)
     bundle = build_dataset(registry, cfg)
@@ -130,7 +130,7 @@ def run_lightly(args: argparse.Namespace, workdir: Path) -> dict[str, Any] | Non
         _PilViews(images, transform), batch_size=args.batch_size, shuffle=True, drop_last=True,
         num_workers=args.workers, persistent_workers=args.workers > 0,
     )
-    criterion = NTXentLoss(temperature=0.2)
+    criterion = NTXentLoss(temperature=args.temperature)
     tc = cfg["trainer"]
     optimizer = make_optimizer(tc["optimizer"], [model], args.lr, float(tc["weight_decay"]), float(tc["momentum"]))
     steps_per_epoch = min(len(loader), args.max_steps) if args.max_steps else len(loader)
@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--temperature", type=float, default=0.2, help="NT-Xent temperature of both SimCLR runs")
     parser.add_argument("--max-steps", type=int, default=0, help="cap on steps per epoch (0 = whole subset)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = all cores)")
@@ -204,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="anyclr-bench-") as tmp:
             workdir = Path(tmp)
             try:
-                simclr = run_anyclr(args, "anyclr-simclr", {"name": "ntxent", "temperature": 0.2}, workdir)
+                simclr = run_anyclr(args, "anyclr-simclr", {"name": "ntxent", "temperature": args.temperature}, workdir)
             except AnyclrError as exc:
                 if args.dataset == "fashion-mnist" and "not found" in str(exc):
                     print(f"Skipping: {exc}")
