@@ -174,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--temperature", type=float, default=0.2, help="NT-Xent temperature of both SimCLR runs")
+    # Screened on anyclr's side (seeds 0, 1): 0.5 -> 0.747, 0.2 -> 0.761, 0.1 -> 0.771, 0.05 -> 0.773; LightlySSL gains alike.
+    parser.add_argument("--temperature", type=float, default=0.05, help="NT-Xent temperature of both SimCLR runs")
     parser.add_argument("--max-steps", type=int, default=0, help="cap on steps per epoch (0 = whole subset)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = all cores)")
