@@ -1,7 +1,8 @@
 """SimCLR and BYOL with anyclr vs LightlySSL's SimCLR on Fashion-MNIST: kNN accuracy and training samples/s.
 
-Not a test. One run trains, with the same backbone, projection head, batch size, epochs, optimiser and
-learning-rate schedule, and evaluates with the same kNN protocol (anyclr's ``knn`` evaluator, k = 200):
+Not a test. One run trains, with the same backbone, projection head, NT-Xent temperature (``--temperature``),
+batch size, epochs, optimiser and learning-rate schedule, and evaluates with the same kNN protocol
+(anyclr's ``knn`` evaluator, k = 200):
 
 - anyclr SimCLR (``ntxent``) and anyclr BYOL, through ``anyclr.api.train`` (views batched on the device);
 - LightlySSL SimCLR: ``SimCLRTransform`` per sample in a DataLoader with ``--workers`` processes,
@@ -16,6 +17,7 @@ bundled digits instead (for smoke runs).
 
     python benchmarks/fashion_mnist.py --quick --dataset digits    # a smoke run, well under a minute of training
     python benchmarks/fashion_mnist.py                              # CPU: convnet, 20 epochs, 10k images
+    python benchmarks/fashion_mnist.py --seeds 0,1,2,3,4            # the README's figures (about 80 minutes alone)
     python benchmarks/fashion_mnist.py --device cuda --backbone resnet18
 """
 
