@@ -35,6 +35,8 @@ class MLP(nn.Module):
         last_affine: bool = False,
     ) -> None:
         super().__init__()
+        if last_affine and not last_batchnorm:
+            raise ValueError("last_affine needs last_batchnorm = true (it is the last BatchNorm's scale and shift)")
         if layers < 1:
             raise ValueError(f"layers must be at least 1, got {layers}")
         if min(in_dim, hidden_dim, out_dim) < 1:
@@ -50,8 +52,6 @@ class MLP(nn.Module):
                 blocks.append(nn.BatchNorm1d(widths[i + 1]))
             blocks.append(nn.ReLU(inplace=True))
         blocks.append(nn.Linear(widths[-2], widths[-1], bias=not last_batchnorm))
-        if last_affine and not last_batchnorm:
-            raise ValueError("last_affine needs last_batchnorm = true (it is the last BatchNorm's scale and shift)")
         if last_batchnorm:
             blocks.append(nn.BatchNorm1d(out_dim, affine=bool(last_affine)))
         self.net = nn.Sequential(*blocks)
