@@ -12,7 +12,7 @@ from anyclr.core.encoder import Encoder
 from anyclr.core.errors import AnyclrError, closest
 from anyclr.core.objective import Objective
 from anyclr.core.registry import Registry
-from anyclr.core.views import ViewGenerator
+from anyclr.core.views import Step, ViewGenerator
 
 
 def call_factory(
@@ -58,8 +58,38 @@ def build_dataset(registry: Registry, cfg: dict[str, Any]) -> DataBundle:
 
 
 def build_views(registry: Registry, cfg: dict[str, Any], info: dict[str, Any]) -> ViewGenerator:
-    """Build the recipe's view generator."""
-    return call_factory(registry, "view", "views", cfg["views"], info)
+    """Build the recipe's view generator (its ``augmentations`` tables, if any, as augmentation components)."""
+    params = dict(cfg["views"])
+    if _holds_tables(params.get("augmentations")):
+        params["augmentations"] = build_steps(registry, params["augmentations"], info, "views.augmentations")
+    return call_factory(registry, "view", "views", params, info)
+
+
+def _holds_tables(value: Any) -> bool:
+    """Return True for a list of tables, or a list of lists of tables (augmentation pipelines)."""
+    if not isinstance(value, (list, tuple)):
+        return False
+    return any(isinstance(v, dict) or (isinstance(v, (list, tuple)) and any(isinstance(t, dict) for t in v)) for v in value)
+
+
+def build_steps(registry: Registry, tables: Any, info: dict[str, Any], key: str) -> list[Any]:
+    """Build a list of augmentation tables (or a list of such lists, one per view) into pipeline steps."""
+    if not isinstance(tables, (list, tuple)):
+        raise AnyclrError(f"{key} must be a list of tables such as {{name = \"...\"}}, got {type(tables).__name__}.")
+    if tables and all(isinstance(t, (list, tuple)) for t in tables):
+        return [build_steps(registry, t, info, f"{key}[{i}]") for i, t in enumerate(tables)]
+    steps = []
+    for i, table in enumerate(tables):
+        if not isinstance(table, dict) or "name" not in table:
+            raise AnyclrError(
+                f"{key}[{i}] must be a table with a name, e.g. {{name = \"image-flip\", p = 0.5}}.",
+                "See `anyclr components --kind augmentation`.",
+            )
+        params = dict(table)
+        share = str(params.pop("share", ""))
+        augmentation = call_factory(registry, "augmentation", f"{key}[{i}]", params, info)
+        steps.append(Step(augmentation, share))
+    return steps
 
 
 def build_encoder(registry: Registry, cfg: dict[str, Any], info: dict[str, Any]) -> Encoder:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KINDS = ("view", "backbone", "head", "objective", "dataset", "evaluator", "recipe")
+KINDS = ("view", "augmentation", "backbone", "head", "objective", "dataset", "codec", "evaluator", "recipe")
 
 
 @dataclass(frozen=True)
 class Component:
-    """A named factory of one kind (view, backbone, head, objective, dataset or evaluator)."""
+    """A named factory of one kind (view, augmentation, backbone, head, objective, dataset, codec or evaluator)."""
 
     name: str
     factory: Callable[..., Any]

@@ -21,6 +21,7 @@ from anyclr.core.data import DataBundle, iter_batches, subset, to_device
 from anyclr.core.device import autocast, to_channels_last
 from anyclr.core.errors import AnyclrError
 from anyclr.core.registry import Registry
+from anyclr.core.splits import split_indices
 
 TEST_FRACTION = 0.25
 
@@ -29,21 +30,8 @@ def eval_splits(bundle: DataBundle, seed: int = 0) -> tuple[Dataset, Dataset]:
     """Return (train, test); without a test split, hold out a stratified 25% of train (seed-fixed)."""
     if bundle.test is not None and len(bundle.test) > 0:
         return bundle.train, bundle.test
-    train_idx, test_idx = stratified_split(bundle.labels("train"), TEST_FRACTION, seed)
+    train_idx, test_idx = split_indices(bundle.labels("train"), TEST_FRACTION, seed)
     return subset(bundle.train, train_idx), subset(bundle.train, test_idx)
-
-
-def stratified_split(labels: torch.Tensor, fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Split indices into (rest, held-out ``fraction``), stratified by label when every class has 2+ samples."""
-    from sklearn.model_selection import train_test_split
-
-    y = labels.numpy()
-    idx = np.arange(len(y))
-    n_test = max(1, int(round(len(y) * fraction)))
-    classes, counts = np.unique(y, return_counts=True)
-    stratify = y if (y >= 0).all() and counts.min() >= 2 and n_test >= len(classes) and len(y) - n_test >= len(classes) else None
-    rest, held = train_test_split(idx, test_size=n_test, random_state=seed, stratify=stratify)
-    return torch.as_tensor(np.sort(rest)), torch.as_tensor(np.sort(held))
 
 
 @torch.no_grad()

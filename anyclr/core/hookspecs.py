@@ -15,13 +15,19 @@ its recipe section as keyword arguments; keys of the dataset's ``info`` dict (``
 the recipe does not set them. The factories must return:
 
 - view: a :class:`~anyclr.core.views.ViewGenerator` — ``views(inputs) -> list`` of ``n_views``
-  batched views, drawn on the inputs' device with per-sample random parameters.
+  batched views, drawn on the inputs' device with per-sample random parameters. A view factory with an
+  ``augmentations`` parameter receives the recipe's augmentation tables built as
+  :class:`~anyclr.core.views.Step` lists (``[views] name = "compose"`` is the generic one).
+- augmentation: an :class:`~anyclr.core.views.Augmentation` — ``sample(inputs, generator) -> params``
+  for a whole batch, then ``apply(inputs, params)``.
 - backbone: an ``nn.Module`` with an ``out_dim: int`` attribute; ``forward(inputs) -> h``.
   ``h`` may be ``[B, D]`` or richer (per-timestamp ``[B, T, D]``, per-node …); then the backbone
   also has ``pool(h) -> [B, D]``, used for evaluation.
 - head: an ``nn.Module`` built from ``in_dim`` (the backbone's ``out_dim``); ``forward(h) -> z``.
 - objective: an :class:`~anyclr.core.objective.Objective`.
 - dataset: a :class:`~anyclr.core.data.DataBundle`.
+- codec: a :class:`~anyclr.core.codec.SampleCodec` — how one sample of a modality is written to a
+  WebDataset shard and read back (``encode(input) -> {extension: bytes}``, ``decode``).
 - evaluator: a callable ``(train_x, train_y, test_x, test_y) -> dict[str, float]`` on numpy
   features and integer labels; the factory takes the evaluator's parameters.
 
@@ -49,6 +55,11 @@ def anyclr_views() -> list[Component]:
 
 
 @hookspec
+def anyclr_augmentations() -> list[Component]:
+    """Called once when plug-ins load. Return the augmentations (sample, then apply) this plug-in provides."""
+
+
+@hookspec
 def anyclr_backbones() -> list[Component]:
     """Called once when plug-ins load. Return the backbones (encoder bodies) this plug-in provides."""
 
@@ -66,6 +77,11 @@ def anyclr_objectives() -> list[Component]:
 @hookspec
 def anyclr_datasets() -> list[Component]:
     """Called once when plug-ins load. Return the dataset readers this plug-in provides."""
+
+
+@hookspec
+def anyclr_codecs() -> list[Component]:
+    """Called once when plug-ins load. Return the sample codecs (how samples are stored in shards) this plug-in provides."""
 
 
 @hookspec

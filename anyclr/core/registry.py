@@ -17,10 +17,12 @@ ENTRY_POINT_GROUP = "anyclr"
 
 _HOOK_FOR_KIND = {
     "view": "anyclr_views",
+    "augmentation": "anyclr_augmentations",
     "backbone": "anyclr_backbones",
     "head": "anyclr_heads",
     "objective": "anyclr_objectives",
     "dataset": "anyclr_datasets",
+    "codec": "anyclr_codecs",
     "evaluator": "anyclr_evaluators",
     "recipe": "anyclr_recipes",
 }

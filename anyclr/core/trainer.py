@@ -30,11 +30,12 @@ from anyclr.core.device import autocast, to_channels_last
 from anyclr.core.distributed import is_distributed, is_main, rank, world_size
 from anyclr.core.encoder import Encoder
 from anyclr.core.errors import AnyclrError
-from anyclr.core.evaluation import encoder_features, make_evaluator, stratified_split
+from anyclr.core.evaluation import encoder_features, make_evaluator
 from anyclr.core.objective import Objective, check_view_batches, view_batches
 from anyclr.core.optim import lr_factor, set_lr, trainable_parameters
 from anyclr.core.registry import Registry
 from anyclr.core.runlog import RunLog
+from anyclr.core.splits import split_indices
 from anyclr.core.views import ViewGenerator
 
 MONITOR_MAX_REFERENCE = 10_000  # caps the kNN monitor's cost on large datasets
@@ -271,7 +272,7 @@ def make_monitor(registry: Registry, bundle: DataBundle, trainer_cfg: dict[str, 
         return None
     if not bundle.has_labels() or len(bundle.train) < 4:
         return None
-    rest, held = stratified_split(bundle.labels("train"), fraction, seed)
+    rest, held = split_indices(bundle.labels("train"), fraction, seed)
     g = torch.Generator().manual_seed(seed)
     if len(rest) > MONITOR_MAX_REFERENCE:
         rest = rest[torch.randperm(len(rest), generator=g)[:MONITOR_MAX_REFERENCE]].sort().values

@@ -15,7 +15,7 @@ from anyclr.core.data import DataBundle, TensorSamples
 from anyclr.core.distributed import gather_with_grad
 from anyclr.core.hookspecs import hookimpl
 from anyclr.core.objective import Objective
-from anyclr.core.views import ViewGenerator
+from anyclr.core.views import Augmentation, ViewGenerator
 
 RECIPES = Path(__file__).parent / "recipes"
 
@@ -41,6 +41,22 @@ class NoiseViews(ViewGenerator):
 
     def view(self, inputs: torch.Tensor) -> torch.Tensor:
         return inputs + self.sigma * torch.randn_like(inputs)
+
+
+class Noise(Augmentation):
+    """Add Gaussian noise of scale ``sigma`` to a random ``p`` of the samples (sample, then apply)."""
+
+    def __init__(self, sigma: float = 0.5, p: float = 1.0) -> None:
+        super().__init__()
+        self.sigma, self.p = sigma, p
+
+    def sample(self, inputs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        noise = torch.randn(inputs.shape, generator=generator, device=inputs.device) * self.sigma
+        active = torch.rand(inputs.shape[0], generator=generator, device=inputs.device) < self.p
+        return noise * active[:, None]
+
+    def apply(self, inputs: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+        return inputs + params
 
 
 class MLP(nn.Module):
@@ -130,6 +146,11 @@ def anyclr_datasets():
 @hookimpl
 def anyclr_views():
     return [Component("tiny-noise", NoiseViews)]
+
+
+@hookimpl
+def anyclr_augmentations():
+    return [Component("tiny-noise", Noise)]
 
 
 @hookimpl

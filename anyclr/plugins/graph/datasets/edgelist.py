@@ -19,8 +19,9 @@ from torch_geometric.utils import coalesce, to_undirected
 
 from anyclr.core.data import DataBundle
 from anyclr.core.errors import AnyclrError, unknown_name
+from anyclr.core.splits import split_indices
 from anyclr.plugins.graph.datasets.features import degree_one_hot
-from anyclr.plugins.graph.datasets.samples import node_bundle, stratified_holdout
+from anyclr.plugins.graph.datasets.samples import node_bundle
 from anyclr.plugins.graph.datasets.table import check_width, read_lines, to_array
 
 BUNDLED = "bundled:"
@@ -182,5 +183,5 @@ def node_level_bundle(
         known = torch.nonzero(y >= 0).flatten()
         if len(known) == 0:
             raise AnyclrError("data.test_fraction needs node labels, but no node has one.")
-        test = known[stratified_holdout(y[known], test_fraction, seed)]
+        test = known[split_indices(y[known], test_fraction, seed)[1]]
     return node_bundle(graph, y, info, test)

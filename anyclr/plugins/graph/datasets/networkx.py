@@ -22,9 +22,10 @@ from torch_geometric.data import Data
 
 from anyclr.core.data import DataBundle
 from anyclr.core.errors import AnyclrError
+from anyclr.core.splits import split_indices
 from anyclr.plugins.graph.datasets.edgelist import node_level_bundle
 from anyclr.plugins.graph.datasets.features import degree_one_hot
-from anyclr.plugins.graph.datasets.samples import graph_bundle, stratified_holdout
+from anyclr.plugins.graph.datasets.samples import graph_bundle
 
 _READERS = {
     ".graphml": "read_graphml",
@@ -134,7 +135,7 @@ def networkx_graphs(
         class_of = {c: i for i, c in enumerate(classes)}
         y = torch.tensor([class_of[str(v)] for v in labels], dtype=torch.long)
     info = {"num_features": int(datas[0].x.shape[1]), "edge_dim": 0, "num_classes": len(classes), "classes": classes}
-    test = stratified_holdout(y, test_fraction, seed).tolist() if test_fraction > 0 else None
+    test = split_indices(y, test_fraction, seed)[1].tolist() if test_fraction > 0 else None
     return graph_bundle(datas, y, info, test)
 
 

@@ -147,21 +147,3 @@ def node_bundle(graph: Data, labels: torch.Tensor, info: dict[str, Any], test: t
     train = NodeSamples(graph, labels, torch.nonzero(~mask).flatten())
     test_set = NodeSamples(graph, labels, torch.nonzero(mask).flatten())
     return DataBundle(train, test_set, collate, info, node_features)
-
-
-def stratified_holdout(labels: torch.Tensor, fraction: float, seed: int = 0) -> torch.Tensor:
-    """Return indices of a stratified ``fraction`` of the samples (per class, at least one if it has two or more)."""
-    if fraction <= 0:
-        return torch.empty(0, dtype=torch.long)
-    g = torch.Generator().manual_seed(seed)
-    held = []
-    for c in torch.unique(labels):
-        idx = torch.nonzero(labels == c).flatten()
-        idx = idx[torch.randperm(len(idx), generator=g)]
-        k = int(round(len(idx) * fraction))
-        if len(idx) >= 2:
-            k = min(max(k, 1), len(idx) - 1)
-        else:
-            k = 0
-        held.append(idx[:k])
-    return torch.sort(torch.cat(held)).values

@@ -23,6 +23,7 @@ from torch_geometric.data import Data
 
 from anyclr.core.data import DataBundle
 from anyclr.core.errors import AnyclrError
+from anyclr.core.splits import split_indices
 from anyclr.plugins.graph.datasets.bundled import PREFIX, find_bundled
 from anyclr.plugins.graph.datasets.features import (
     FEATURE_CHOICES,
@@ -31,7 +32,7 @@ from anyclr.plugins.graph.datasets.features import (
     random_walk_features,
     standardize,
 )
-from anyclr.plugins.graph.datasets.samples import graph_bundle, stratified_holdout
+from anyclr.plugins.graph.datasets.samples import graph_bundle
 from anyclr.plugins.graph.datasets.table import check_width, read_lines, read_table, to_array
 
 
@@ -301,7 +302,7 @@ def tu(
         "classes": data.classes,
         "dataset": data.name,
     }
-    test = stratified_holdout(data.labels, test_fraction, seed) if test_fraction > 0 else None
+    test = split_indices(data.labels, test_fraction, seed)[1] if test_fraction > 0 else None
     if test is not None and bool((data.labels < 0).any()):
         raise AnyclrError("data.test_fraction needs graph labels, but this dataset has no NAME_graph_labels.txt.")
     return graph_bundle(data.graphs, data.labels, info, test.tolist() if test is not None else None)

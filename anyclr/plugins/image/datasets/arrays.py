@@ -10,7 +10,8 @@ import torch
 
 from anyclr.core.data import DataBundle
 from anyclr.core.errors import AnyclrError
-from anyclr.plugins.image.datasets.bundle import image_bundle, resize_images, stratified_split
+from anyclr.core.splits import split_indices
+from anyclr.plugins.image.datasets.bundle import image_bundle, resize_images
 
 IMAGE_KEYS = ("x", "X", "images")
 LABEL_KEYS = ("y", "Y", "labels")
@@ -140,7 +141,7 @@ def image_arrays(
                 f"Test images in {test_file} are shaped {list(test_x.shape[1:])}, training images {list(x.shape[1:])}."
             )
     elif test_fraction:
-        train_idx, test_idx = stratified_split(y, test_fraction, seed)
+        train_idx, test_idx = split_indices(y, test_fraction, seed)
         x, y, test_x, test_y = x[train_idx], y[train_idx], x[test_idx], y[test_idx]
     if image_size:
         x = resize_images(x, image_size)

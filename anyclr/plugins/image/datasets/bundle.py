@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -15,20 +14,6 @@ def flatten_pixels(images: torch.Tensor) -> torch.Tensor:
     """Return a batch of images as flat float pixels in [0, 1] (the raw-input baseline's features)."""
     x = images.float() / 255.0 if images.dtype == torch.uint8 else images.float()
     return x.flatten(1)
-
-
-def stratified_split(labels: torch.Tensor, test_fraction: float, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return (train, test) indices with ``test_fraction`` of each class in test (plain random split if a class is too small)."""
-    from sklearn.model_selection import train_test_split
-
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
-    idx = np.arange(len(labels))
-    y = labels.numpy()
-    counts = np.unique(y, return_counts=True)[1]
-    stratify = y if (y >= 0).all() and counts.min() >= 2 else None
-    train, test = train_test_split(idx, test_size=test_fraction, random_state=seed, stratify=stratify)
-    return torch.from_numpy(np.sort(train)), torch.from_numpy(np.sort(test))
 
 
 def resize_images(images: torch.Tensor, size: int | Sequence[int], chunk: int = 4096) -> torch.Tensor:

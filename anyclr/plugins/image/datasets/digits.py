@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 
 from anyclr.core.data import DataBundle
-from anyclr.plugins.image.datasets.bundle import image_bundle, resize_images, stratified_split
+from anyclr.core.splits import split_indices
+from anyclr.plugins.image.datasets.bundle import image_bundle, resize_images
 
 
 def digits(image_size: int = 8, test_fraction: float = 0.25, seed: int = 0) -> DataBundle:
@@ -18,6 +19,6 @@ def digits(image_size: int = 8, test_fraction: float = 0.25, seed: int = 0) -> D
     labels = torch.from_numpy(data.target).long()
     if image_size != 8:
         images = resize_images(images, image_size)
-    train, test = stratified_split(labels, test_fraction, seed)
+    train, test = split_indices(labels, test_fraction, seed)
     names = [str(int(n)) for n in data.target_names]
     return image_bundle(images[train], labels[train], images[test], labels[test], names)

@@ -12,7 +12,8 @@ import torch
 
 from anyclr.core.data import DataBundle
 from anyclr.core.errors import AnyclrError
-from anyclr.plugins.image.datasets.bundle import image_bundle, stratified_split
+from anyclr.core.splits import split_indices
+from anyclr.plugins.image.datasets.bundle import image_bundle
 
 log = logging.getLogger("anyclr.image")
 
@@ -148,6 +149,6 @@ def image_folder(
             # One split has colour images, the other only grey ones: give both three channels.
             x, test_x = (t if t.shape[1] == 3 else t.expand(-1, 3, -1, -1).contiguous() for t in (x, test_x))
     elif test_fraction:
-        train_idx, test_idx = stratified_split(y, test_fraction, seed)
+        train_idx, test_idx = split_indices(y, test_fraction, seed)
         x, y, test_x, test_y = x[train_idx], y[train_idx], x[test_idx], y[test_idx]
     return image_bundle(x, y, test_x, test_y, names or None)

@@ -1,0 +1,1 @@
+"""Modality-agnostic view generators (the generic ``compose`` pipeline of augmentation components)."""
