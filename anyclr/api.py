@@ -35,7 +35,7 @@ from anyclr.core.trainer import TrainContext, fit, make_context, restore_checkpo
 
 CONFIG = "config.toml"
 SUMMARY = "summary.json"
-RESUMABLE_KEYS = ("trainer.epochs",)
+RESUMABLE_KEYS = ("trainer.epochs", "trainer.max_steps")
 
 
 def train(
@@ -99,7 +99,7 @@ def _train(
 ) -> dict[str, Any]:
     initial = copy.deepcopy(parts.encoder) if "random_init" in cfg["eval"]["baselines"] else None
     amp = autocast_dtype(dev, cfg["trainer"]["precision"])
-    channels_last = use_channels_last(dev, cfg["trainer"]["channels_last"], _first_input(parts.data))
+    channels_last = use_channels_last(dev, cfg["trainer"]["channels_last"])
     log = RunLog(run_dir)
     try:
         ctx = make_context(
@@ -142,7 +142,8 @@ def _evaluate_and_summarise(ctx: TrainContext, initial: Encoder | None, amp: Any
         "loss_history": ctx.loss_history,
         "metrics": result["metrics"],
         "baselines": result["baselines"],
-        "notes": result["notes"],
+        "notes": result["notes"] + _data_notes(ctx),
+        "data": ctx.health.summary(),
         "device": str(ctx.device) + (f" x{world_size()}" if is_distributed() else ""),
         "world_size": world_size(),
         "seed": ctx.seed,
@@ -151,6 +152,14 @@ def _evaluate_and_summarise(ctx: TrainContext, initial: Encoder | None, amp: Any
         "torch": torch.__version__,
         "config": cfg,
     }
+
+
+def _data_notes(ctx: TrainContext) -> list[str]:
+    """Notes on the training data: samples skipped because they could not be decoded."""
+    h = ctx.health
+    if not h.bad:
+        return []
+    return [f"{h.bad} of {h.good + h.bad} training samples could not be decoded and were skipped (first: {h.examples[0]})"]
 
 
 def evaluate(run_dir: str | Path, protocol: str = "all", registry: Registry | None = None, print_table: bool = False) -> dict[str, Any]:
@@ -166,7 +175,7 @@ def evaluate(run_dir: str | Path, protocol: str = "all", registry: Registry | No
     seed = int(cfg["trainer"]["seed"])
     bundle, encoder, initial = _trained_encoder(registry, cfg, run_dir, seed, baselines="random_init" in cfg["eval"]["baselines"])
     amp = autocast_dtype(dev, cfg["trainer"]["precision"])
-    channels_last = use_channels_last(dev, cfg["trainer"]["channels_last"], _first_input(bundle))
+    channels_last = use_channels_last(dev, cfg["trainer"]["channels_last"])
     encoder.to(dev)
     result = evaluate_encoder(registry, cfg, bundle, encoder, device=dev, initial=initial, protocols=protocols, amp_dtype=amp, channels_last=channels_last)
     _, state = checkpoint.load(run_dir)
@@ -213,7 +222,7 @@ def embed(
         "collate": bundle.collate,
         "num_workers": int(cfg["trainer"]["num_workers"]),
         "amp_dtype": autocast_dtype(dev, cfg["trainer"]["precision"]),
-        "channels_last": use_channels_last(dev, cfg["trainer"]["channels_last"], _first_input(bundle)),
+        "channels_last": use_channels_last(dev, cfg["trainer"]["channels_last"]),
     }
     splits = [("train", bundle.train)] + ([("test", bundle.test)] if bundle.test is not None else [])
     feats, labels, names, index = [], [], [], []
@@ -230,6 +239,31 @@ def embed(
     else:
         _write_parquet(out, x, names, np.concatenate(index), np.concatenate(labels))
     return out
+
+
+def shard(
+    dataset: str,
+    out: str | Path,
+    samples_per_shard: int = 10_000,
+    overrides: Sequence[str] = (),
+    workers: int = 0,
+    progress: bool = True,
+    registry: Registry | None = None,
+) -> dict[str, Any]:
+    """Write the registered dataset ``dataset`` (with ``data.*`` overrides) to WebDataset tar shards in ``out``.
+
+    Train with them through ``data.name = "shards"`` and ``data.path = out`` (a stream: set ``trainer.max_steps``).
+    Returns samples, shards and bytes per split, and the samples/s of writing.
+    """
+    from anyclr.shards.writer import write_shards
+
+    registry = registry or get_registry()
+    for item in overrides:
+        if not item.split("=", 1)[0].strip().startswith("data."):
+            raise AnyclrError(f"shard only accepts data.* overrides, got {item!r}.", "e.g. --set data.image_size=32")
+    cfg = apply_overrides({"data": {"name": dataset}}, list(overrides))
+    bundle = build_dataset(registry, cfg)
+    return write_shards(bundle, out, samples_per_shard, dataset=dataset, workers=workers, progress=progress)
 
 
 # -- helpers --------------------------------------------------------------------------------------------------------
@@ -297,7 +331,7 @@ def _resume_config(run_dir: Path, overrides: Sequence[str], seed: int | None, de
         key = item.split("=", 1)[0].strip()
         if key not in RESUMABLE_KEYS:
             raise AnyclrError(
-                f"Cannot change {key!r} when resuming {run_dir}: only trainer.epochs may change.",
+                f"Cannot change {key!r} when resuming {run_dir}: only {' and '.join(RESUMABLE_KEYS)} may change.",
                 "Start a new run to change anything else.",
             )
     state_path = checkpoint.checkpoint_dir(run_dir) / checkpoint.STATE
@@ -310,7 +344,13 @@ def _resume_config(run_dir: Path, overrides: Sequence[str], seed: int | None, de
         raise AnyclrError(f"Cannot change the seed when resuming {run_dir} (it was {cfg['trainer']['seed']}).")
     if device is not None:
         cfg["trainer"]["device"] = str(device)
-    if int(cfg["trainer"]["epochs"]) < int(state["epoch"]):
+    max_steps = int(cfg["trainer"]["max_steps"])
+    if max_steps > 0 and max_steps < int(state["step"]):
+        raise AnyclrError(
+            f"Cannot resume {run_dir} for trainer.max_steps = {max_steps}: it has already trained {state['step']} steps.",
+            f"Set trainer.max_steps to {state['step']} or more.",
+        )
+    if max_steps <= 0 and int(cfg["trainer"]["epochs"]) < int(state["epoch"]):
         raise AnyclrError(
             f"Cannot resume {run_dir} for {cfg['trainer']['epochs']} epochs: it has already trained {state['epoch']}.",
             f"Set trainer.epochs to {state['epoch']} or more.",
@@ -335,13 +375,6 @@ def _shared(obj: Any) -> Any:
     box = [obj]
     dist.broadcast_object_list(box, src=0)
     return box[0]
-
-
-def _first_input(bundle: DataBundle) -> Any:
-    try:
-        return bundle.train[0][0]
-    except (IndexError, KeyError, TypeError):
-        return None
 
 
 def _write_json(path: Path, obj: Any) -> None:

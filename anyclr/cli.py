@@ -21,7 +21,7 @@ from rich.text import Text
 
 from anyclr import __version__
 from anyclr.cli_errors import AnyclrGroup, debug_from_env, report, stderr_console
-from anyclr.cli_launch import launch_distributed
+from anyclr.cli_launch import Launch, launch_distributed
 from anyclr.cli_render import (
     component_details,
     components_table,
@@ -86,18 +86,29 @@ def train(
         Path | None, typer.Option(help="Continue the run in this directory from its last checkpoint (its recipe is reused).", show_default=False)
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed. Default: the recipe's trainer.seed.", show_default=False)] = None,
-    nproc: Annotated[int, typer.Option(min=1, help="Processes to train with (one per GPU); more than 1 uses distributed data parallel.")] = 1,
+    nproc: Annotated[int, typer.Option(min=1, help="Processes on this machine (one per GPU); more than 1 uses distributed data parallel.")] = 1,
+    nnodes: Annotated[int, typer.Option(min=1, help="Machines taking part (run the same command on each).", rich_help_panel="Multi-machine")] = 1,
+    node_rank: Annotated[int, typer.Option(min=0, help="This machine's index (with --master-addr).", rich_help_panel="Multi-machine")] = 0,
+    rdzv_endpoint: Annotated[
+        str | None, typer.Option(help="HOST:PORT where the machines meet (torch's c10d rendezvous).", show_default=False, rich_help_panel="Multi-machine")
+    ] = None,
+    master_addr: Annotated[str | None, typer.Option(help="Address of the machine with --node-rank 0 (static rendezvous).", show_default=False, rich_help_panel="Multi-machine")] = None,
+    master_port: Annotated[int, typer.Option(help="Port on --master-addr.", rich_help_panel="Multi-machine")] = 29500,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Hide the progress bar.")] = False,
 ) -> None:
     """Train a recipe, evaluate it, and write checkpoints, metrics, plots and summary.json to a run directory.
 
     Examples: `anyclr train` · `anyclr train timeseries-ts2vec --set trainer.epochs=5` · `anyclr train my.toml --device cuda` · `anyclr train --resume runs/image-simclr-20250101-120000`
+
+    Several processes or machines (torch.distributed.run underneath): `anyclr train X --nproc 4`; on two machines,
+    `anyclr train X --nproc 8 --nnodes 2 --rdzv-endpoint HOST:29400` on each.
     """
     sets = list(set_ or [])
     if resume is not None:
         _existing_dir(resume, "Run directory")
-    if nproc > 1:
-        raise typer.Exit(launch_distributed(train_argv(recipe, sets, device, run_dir, resume, seed, quiet), nproc))
+    if nproc > 1 or nnodes > 1:
+        launch = Launch(nproc, nnodes, node_rank, rdzv_endpoint or "", master_addr or "", master_port)
+        raise typer.Exit(launch_distributed(train_argv(recipe, sets, device, run_dir, resume, seed, quiet), launch))
     kwargs: dict[str, Any] = {
         "overrides": tuple(sets),
         "run_dir": run_dir,
@@ -155,6 +166,36 @@ def embed(
     """Embed data with a trained run's backbone and save the features (labels too for .parquet)."""
     path = _api().embed(_existing_dir(run_dir, "Run directory"), out, data_path=data, overrides=tuple(set_ or []))
     stdout_console().print(Text.assemble(("Wrote embeddings to ", "bold"), str(path or out)))
+
+
+def shard(
+    dataset: Annotated[str, typer.Argument(help="A dataset name (see `anyclr components --kind dataset`).", show_default=False)],
+    out: Annotated[Path, typer.Argument(help="Folder to write train-NNNNNN.tar (and test-NNNNNN.tar) shards to.", show_default=False)],
+    samples_per_shard: Annotated[int, typer.Option("--samples-per-shard", "-n", min=1, help="Samples per tar shard.")] = 10_000,
+    workers: Annotated[int, typer.Option(min=0, help="DataLoader workers that decode and encode samples.")] = 0,
+    set_: SetOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Hide the progress bar.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a dataset to WebDataset tar shards, to train on it as a stream (data.name = "shards", data.path = OUT).
+
+    Example: `anyclr shard fashion-mnist shards/fmnist -n 5000` then
+    `anyclr train my.toml --set data.name=shards --set data.path=shards/fmnist --set trainer.max_steps=2000`.
+    """
+    result = _api().shard(dataset, out, samples_per_shard, overrides=tuple(set_ or []), workers=workers, progress=not quiet)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{dataset} → {result['out']} (codec {result['codec']})")
+    for col in ("split", "samples", "shards", "MiB"):
+        table.add_column(col, justify="right" if col != "split" else "left")
+    for split, row in result["splits"].items():
+        table.add_row(split, str(row["samples"]), str(row["shards"]), f"{row['bytes'] / 2**20:.1f}")
+    console = stdout_console()
+    console.print(table)
+    console.print(f"{result['samples_per_second']:.0f} samples/s" + (f"; {result['bad_samples']} bad sample(s) skipped" if result["bad_samples"] else ""))
 
 
 def plugins(as_json: JsonOption = False) -> None:
@@ -305,6 +346,7 @@ COMMANDS = {
     "train": train,
     "evaluate": evaluate,
     "embed": embed,
+    "shard": shard,
     "plugins": plugins,
     "components": components,
     "recipes": recipes,

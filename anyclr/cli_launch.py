@@ -1,48 +1,47 @@
-"""Multi-process launch for ``anyclr train --nproc N``: what ``torchrun --nproc-per-node N -m anyclr ...`` does.
+"""Multi-process and multi-machine launch for ``anyclr train --nproc N``, through torch's own elastic launcher.
 
-Each process gets the torchrun environment (``RANK``, ``LOCAL_RANK``, ``WORLD_SIZE``, ``LOCAL_WORLD_SIZE``,
-``MASTER_ADDR``, ``MASTER_PORT``); :func:`anyclr.api.train` sees ``WORLD_SIZE > 1`` and joins the process group
-(gloo on CPU, NCCL on CUDA, one GPU per local rank). If one process fails the others are stopped.
+``anyclr train RECIPE --nproc N [--nnodes M --node-rank K --rdzv-endpoint HOST:PORT]`` is
+``torchrun --nproc-per-node N [...] -m anyclr train RECIPE``: :mod:`torch.distributed.run` starts the processes,
+gives each the torchrun environment (``RANK``, ``LOCAL_RANK``, ``WORLD_SIZE``, ``LOCAL_WORLD_SIZE``,
+``MASTER_ADDR``, ``MASTER_PORT``) and stops them all when one fails; :func:`anyclr.api.train` sees
+``WORLD_SIZE > 1`` and joins the process group (gloo on CPU, NCCL on CUDA, one GPU per local rank).
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
+from dataclasses import dataclass
 
 from anyclr.core.errors import AnyclrError
 
-STOP_GRACE_SECONDS = 10.0
 
+@dataclass
+class Launch:
+    """Where the processes of a run are: per machine, how many machines, and how they find each other."""
 
-def free_port() -> int:
-    """Return a TCP port that was free a moment ago on this machine."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    nproc: int = 1
+    nnodes: int = 1
+    node_rank: int = 0
+    rdzv_endpoint: str = ""  # host:port of the c10d rendezvous (any machine can start first)
+    master_addr: str = ""  # or a static rendezvous at rank 0's address …
+    master_port: int = 0  # … and port
 
-
-def rank_environment(rank: int, nproc: int, port: int, base: dict[str, str] | None = None) -> dict[str, str]:
-    """Return the environment of local process ``rank`` of ``nproc`` (the variables torchrun sets)."""
-    env = dict(os.environ if base is None else base)
-    env.update(
-        {
-            "RANK": str(rank),
-            "LOCAL_RANK": str(rank),
-            "GROUP_RANK": "0",
-            "WORLD_SIZE": str(nproc),
-            "LOCAL_WORLD_SIZE": str(nproc),
-            "MASTER_ADDR": "127.0.0.1",
-            "MASTER_PORT": str(port),
-        }
-    )
-    # Each process gets its share of the CPU cores unless the user pinned a count.
-    env.setdefault("OMP_NUM_THREADS", str(max((os.cpu_count() or 1) // nproc, 1)))
-    return env
+    def launcher_args(self) -> list[str]:
+        """Return the matching ``torch.distributed.run`` options."""
+        if self.nproc < 1 or self.nnodes < 1:
+            raise AnyclrError(f"--nproc and --nnodes must be at least 1, got {self.nproc} and {self.nnodes}.")
+        args = [f"--nproc-per-node={self.nproc}", f"--nnodes={self.nnodes}", "--max-restarts=0"]
+        if self.rdzv_endpoint:
+            return [*args, "--rdzv-backend=c10d", f"--rdzv-endpoint={self.rdzv_endpoint}", "--rdzv-id=anyclr"]
+        if self.master_addr or self.nnodes > 1:
+            if not self.master_addr:
+                raise AnyclrError(
+                    f"--nnodes {self.nnodes} needs to know where the other machines meet.",
+                    "Pass --rdzv-endpoint HOST:PORT (the same on every machine), or --master-addr HOST --master-port PORT with --node-rank.",
+                )
+            if not 0 <= self.node_rank < self.nnodes:
+                raise AnyclrError(f"--node-rank must be between 0 and {self.nnodes - 1}, got {self.node_rank}.")
+            return [*args, f"--node-rank={self.node_rank}", f"--master-addr={self.master_addr}", f"--master-port={self.master_port or 29500}"]
+        return [*args, "--standalone"]
 
 
 def check_gpus(argv: list[str], nproc: int) -> None:
@@ -59,49 +58,27 @@ def check_gpus(argv: list[str], nproc: int) -> None:
         )
 
 
-def launch_distributed(argv: list[str], nproc: int, command: list[str] | None = None) -> int:
-    """Run ``anyclr <argv>`` in ``nproc`` processes (one per GPU) and return the exit code.
+def launch_distributed(argv: list[str], launch: Launch | int, script: str | None = None) -> int:
+    """Run ``anyclr <argv>`` as this machine's share of a distributed run; return the exit code.
 
-    ``argv`` is the ``train`` command line without ``--nproc`` (e.g. ``["train", "image-simclr",
-    "--set", "trainer.epochs=5"]``); every process runs it as one rank of a process group. ``command``
-    replaces ``python -m anyclr`` (tests use it). Returns 0 when every process succeeded, else the first
-    failing process's exit code (130 after Ctrl-C).
+    ``argv`` is the ``train`` command line without the launch options (e.g. ``["train", "image-simclr",
+    "--set", "trainer.epochs=5"]``). ``script`` runs a Python file instead of ``-m anyclr`` (tests use it).
+    Returns 0 when every local process succeeded, else the first failure's exit code (130 after Ctrl-C).
     """
-    if nproc < 1:
-        raise AnyclrError(f"--nproc must be at least 1, got {nproc}.")
-    check_gpus(argv, nproc)
-    port = free_port()
-    base = command if command is not None else [sys.executable, "-m", "anyclr"]
-    procs = [subprocess.Popen([*base, *argv], env=rank_environment(r, nproc, port)) for r in range(nproc)]
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+    from torch.distributed.run import get_args_parser, run
+
+    launch = Launch(nproc=launch) if isinstance(launch, int) else launch
+    if script is None:
+        check_gpus(argv, launch.nproc)
+    target = [script, *argv] if script is not None else ["-m", "anyclr", *argv]
+    args = get_args_parser().parse_args([*launch.launcher_args(), *target])
     try:
-        return _wait(procs)
+        run(args)
+    except ChildFailedError as exc:
+        codes = [f.exitcode for f in exc.failures.values()]
+        code = next((c for c in codes if c), 1)
+        return code if code > 0 else 128 - code  # a signal -N is reported as the shell does, 128 + N
     except KeyboardInterrupt:
-        _stop(procs)
         return 130
-
-
-def _wait(procs: list[subprocess.Popen]) -> int:
-    """Wait for all processes; on the first failure stop the rest and return its code."""
-    while True:
-        codes = [p.poll() for p in procs]
-        failed = [c for c in codes if c not in (None, 0)]
-        if failed:
-            _stop(procs)
-            return int(failed[0]) if failed[0] > 0 else 128 - int(failed[0])
-        if all(c == 0 for c in codes):
-            return 0
-        time.sleep(0.2)
-
-
-def _stop(procs: list[subprocess.Popen]) -> None:
-    """Ask running processes to stop (SIGTERM), then kill any still running after a grace period."""
-    running = [p for p in procs if p.poll() is None]
-    for p in running:
-        p.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
-    for p in running:
-        try:
-            p.wait(timeout=max(deadline - time.monotonic(), 0.1))
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+    return 0

@@ -86,19 +86,20 @@ def test_train_nproc_goes_to_the_launcher(monkeypatch, tmp_path):
     fake = install_fake_api(monkeypatch)
     seen = {}
 
-    def launch(argv, nproc):
-        seen.update(argv=argv, nproc=nproc)
+    def launch(argv, launch):
+        seen.update(argv=argv, launch=launch)
         return 0
 
     monkeypatch.setattr("anyclr.cli.launch_distributed", launch)
     result = invoke("train", "toy-simclr", "--nproc", "4", "--set", "trainer.epochs=2", "--seed", "3", "--run-dir", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert seen == {
-        "argv": ["train", "toy-simclr", "--set", "trainer.epochs=2", "--run-dir", str(tmp_path), "--seed", "3"],
-        "nproc": 4,
-    }
+    assert seen["argv"] == ["train", "toy-simclr", "--set", "trainer.epochs=2", "--run-dir", str(tmp_path), "--seed", "3"]
+    assert seen["launch"].nproc == 4 and seen["launch"].launcher_args()[-1] == "--standalone"
     assert not fake.calls  # the launcher's processes train, not this one
-    monkeypatch.setattr("anyclr.cli.launch_distributed", lambda argv, nproc: 3)
+    result = invoke("train", "toy-simclr", "--nproc", "2", "--nnodes", "2", "--rdzv-endpoint", "head:29400")
+    assert result.exit_code == 0 and "--rdzv-endpoint=head:29400" in seen["launch"].launcher_args()
+    assert "--nnodes=2" in seen["launch"].launcher_args()
+    monkeypatch.setattr("anyclr.cli.launch_distributed", lambda argv, launch: 3)
     assert invoke("train", "--nproc", "2", "--quiet").exit_code == 3  # a failing rank's exit code is the CLI's
     assert invoke("train", "--nproc", "0").exit_code == 2
 

@@ -52,7 +52,7 @@ def build_dataset(registry: Registry, cfg: dict[str, Any]) -> DataBundle:
     bundle = call_factory(registry, "dataset", "data", cfg["data"], {})
     if not isinstance(bundle, DataBundle):
         raise AnyclrError(f"Dataset {cfg['data']['name']!r} did not return a DataBundle (plug-in bug).")
-    if len(bundle.train) == 0:
+    if not bundle.streaming and len(bundle.train) == 0:
         raise AnyclrError(f"Dataset {cfg['data']['name']!r} has no training samples.", "Check data.path.")
     return bundle
 

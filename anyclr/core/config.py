@@ -42,6 +42,10 @@ TRAINER_DEFAULTS: dict[str, Any] = {
     "monitor_fraction": 0.1,
     "log_every": 10,
     "max_steps_per_epoch": 0,  # 0 = the whole training set each epoch
+    "max_steps": 0,  # optimiser steps to train for, whatever the data size; 0 = trainer.epochs passes (a stream needs it)
+    "epoch_steps": 0,  # steps between checkpoints on a stream; 0 = min(max_steps, 1000)
+    "persistent_workers": True,  # DataLoader workers live for the whole run
+    "prefetch_factor": 2,  # batches each worker loads ahead
 }
 
 EVAL_DEFAULTS: dict[str, Any] = {
@@ -49,6 +53,7 @@ EVAL_DEFAULTS: dict[str, Any] = {
     "baselines": ["random_init", "raw_input"],
     "batch_size": 512,
     "plots": True,
+    "max_samples": 100_000,  # evaluate on at most this many (seeded, stratified) samples per split; 0 = all
 }
 
 

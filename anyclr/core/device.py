@@ -54,15 +54,19 @@ def autocast(device: torch.device, dtype: torch.dtype | None) -> AbstractContext
     return torch.autocast(device_type=device.type, dtype=dtype)
 
 
-def use_channels_last(device: torch.device, setting: Any, sample: Any) -> bool:
-    """Return True if 4-D batches (images) should use channels_last: on CUDA when ``setting`` is auto/true."""
+def use_channels_last(device: torch.device, setting: Any) -> bool:
+    """Return True if 4-D batches (images) should use channels_last: on CUDA when ``setting`` is auto, or true.
+
+    Only 4-D tensors are converted (:func:`to_channels_last`, ``Module.to(memory_format=…)``), so other inputs
+    are unaffected and the data need not be read to decide.
+    """
     if isinstance(setting, str):
         wanted = {"auto": device.type == "cuda", "true": True, "false": False}.get(setting.lower())
         if wanted is None:
             raise AnyclrError(f"trainer.channels_last = {setting!r} must be auto, true or false.")
     else:
         wanted = bool(setting)
-    return wanted and isinstance(sample, torch.Tensor) and sample.dim() == 3
+    return bool(wanted)
 
 
 def to_channels_last(obj: Any) -> Any:

@@ -17,21 +17,57 @@ from torch.utils.data import Dataset
 
 from anyclr.core.components import accepts_any_keyword
 from anyclr.core.config import EVAL_DEFAULTS
-from anyclr.core.data import DataBundle, iter_batches, subset, to_device
+from anyclr.core.data import (
+    BadSample,
+    DataBundle,
+    default_collate,
+    is_stream,
+    iter_batches,
+    metadata_of,
+    subset,
+    to_device,
+)
 from anyclr.core.device import autocast, to_channels_last
 from anyclr.core.errors import AnyclrError
 from anyclr.core.registry import Registry
 from anyclr.core.splits import split_indices
+from anyclr.core.stream import stream_sample
 
 TEST_FRACTION = 0.25
+STREAM_EVAL_SAMPLES = 10_000  # a stream's evaluation sample when eval.max_samples = 0
 
 
-def eval_splits(bundle: DataBundle, seed: int = 0) -> tuple[Dataset, Dataset]:
-    """Return (train, test); without a test split, hold out a stratified 25% of train (seed-fixed)."""
-    if bundle.test is not None and len(bundle.test) > 0:
-        return bundle.train, bundle.test
-    train_idx, test_idx = split_indices(bundle.labels("train"), TEST_FRACTION, seed)
-    return subset(bundle.train, train_idx), subset(bundle.train, test_idx)
+def eval_splits(bundle: DataBundle, seed: int = 0, max_samples: int = 0, notes: list[str] | None = None) -> tuple[Dataset, Dataset]:
+    """Return (train, test) map-style samples to evaluate on, each at most ``max_samples`` (0: all).
+
+    A stream contributes a bounded, seeded sample. Without a test split, a stratified 25% of train is held
+    out (whole groups when the samples declare a ``group``, so no speaker or video is on both sides).
+    Larger splits are cut to a seeded, stratified ``max_samples``; nothing here decodes an input.
+    """
+    notes = notes if notes is not None else []
+    train, test = bundle.train, bundle.test
+    if bundle.streaming:
+        n = max_samples or STREAM_EVAL_SAMPLES
+        train = stream_sample(bundle.train, n, seed, bundle.max_bad_fraction)
+        test = stream_sample(test, n, seed + 1, bundle.max_bad_fraction) if test is not None else None
+        notes.append(f"stream: evaluated on a seeded sample of {len(train)} training samples (eval.max_samples)")
+    if test is None or len(test) == 0:
+        meta = metadata_of(train)
+        train_idx, test_idx = split_indices(meta["label"], TEST_FRACTION, seed, groups=meta.get("group"), what="the evaluation's test share")
+        train, test = subset(train, train_idx), subset(train, test_idx)
+        by = " (by group)" if meta.get("group") is not None else ""
+        notes.append(f"no test split: evaluated on a stratified {TEST_FRACTION:.0%} of train{by} (seed {seed})")
+    return cap(train, max_samples, seed, "train", notes), cap(test, max_samples, seed, "test", notes)
+
+
+def cap(ds: Dataset, max_samples: int, seed: int, name: str, notes: list[str]) -> Dataset:
+    """Return ``ds`` cut to a seeded, stratified ``max_samples`` samples when it is larger (0: no cut)."""
+    n = len(ds)
+    if not max_samples or n <= max_samples:
+        return ds
+    _, keep = split_indices(metadata_of(ds)["label"], max_samples / n, seed, what="eval.max_samples")
+    notes.append(f"{name}: evaluated on {len(keep)} of {n} samples (eval.max_samples = {max_samples})")
+    return subset(ds, keep)
 
 
 @torch.no_grad()
@@ -47,13 +83,28 @@ def extract(
     """Apply ``fn`` to every batch of ``ds`` (in order) and return (features [N, D] float32, labels [N])."""
     feats: list[np.ndarray] = []
     labels: list[np.ndarray] = []
-    for inputs, y in iter_batches(ds, batch_size, collate=collate, num_workers=num_workers):
+    batches = ordered_stream_batches(ds, batch_size, collate) if is_stream(ds) else iter_batches(ds, batch_size, collate=collate, num_workers=num_workers)
+    for inputs, y in batches:
         out = fn(to_device(inputs, device))
         feats.append(out.detach().float().reshape(out.shape[0], -1).cpu().numpy())
         labels.append(torch.as_tensor(y).cpu().numpy())
     if not feats:
         return np.zeros((0, 0), np.float32), np.zeros(0, np.int64)
     return np.concatenate(feats).astype(np.float32, copy=False), np.concatenate(labels).astype(np.int64, copy=False)
+
+
+def ordered_stream_batches(ds: Dataset, batch_size: int, collate: Any = None) -> Any:
+    """Yield ``(inputs, labels)`` batches of one ordered pass over a stream (undecodable samples left out)."""
+    good: list[Any] = []
+    for item in ds:
+        if isinstance(item, BadSample):
+            continue
+        good.append(item)
+        if len(good) == batch_size:
+            yield (collate or default_collate)(good)
+            good = []
+    if good:
+        yield (collate or default_collate)(good)
 
 
 def encoder_features(
@@ -178,11 +229,11 @@ def evaluate_encoder(
     eval_cfg = cfg["eval"]
     protocols = check_protocols(registry, eval_cfg) if protocols is None else protocols
     seed = int(cfg["trainer"]["seed"])
-    train_ds, test_ds = eval_splits(bundle, seed)
-    common = {"batch_size": int(eval_cfg["batch_size"]), "collate": bundle.collate, "num_workers": int(cfg["trainer"]["num_workers"])}
     notes: list[str] = []
-    if bundle.test is None:
-        notes.append(f"no test split: evaluated on a stratified {TEST_FRACTION:.0%} of train (seed {seed})")
+    train_ds, test_ds = eval_splits(bundle, seed, int(eval_cfg["max_samples"]), notes)
+    common = {"batch_size": int(eval_cfg["batch_size"]), "collate": bundle.collate, "num_workers": int(cfg["trainer"]["num_workers"])}
+    if not bool((metadata_of(train_ds)["label"] >= 0).any()):
+        notes.append("the data has no labels: protocols that need them (kNN, linear …) are skipped")
 
     kw = {**common, "device": device, "amp_dtype": amp_dtype, "channels_last": channels_last}
 

@@ -2,7 +2,11 @@
 
 Reproducibility: the batch order of epoch ``e`` depends only on ``(seed, e)`` and torch's global RNG is
 re-seeded before every step from ``(seed, e, step)``, so views are the same whether a run went straight
-through or was resumed at an epoch boundary.
+through or was resumed at an epoch boundary. On a stream (see :mod:`anyclr.core.stream`) an "epoch" is
+``trainer.epoch_steps`` steps between checkpoints, and the checkpoint keeps each worker's stream position.
+
+Budget: ``trainer.max_steps`` (when set) is the number of optimiser steps, whatever the data size; otherwise
+``trainer.epochs`` passes over a map-style dataset. A stream needs ``max_steps``.
 
 Distributed (torchrun): every rank takes its ``batch_size / world_size`` share of each global batch and,
 after backward, gradients of all encoder and objective parameters are averaged across ranks (what DDP
@@ -25,7 +29,16 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from anyclr.core import checkpoint
-from anyclr.core.data import DataBundle, iter_batches, subset, to_device
+from anyclr.core.data import (
+    DataBundle,
+    DataHealth,
+    LoadedBatch,
+    LoaderOptions,
+    MapLoader,
+    batch_order,
+    subset,
+    to_device,
+)
 from anyclr.core.device import autocast, to_channels_last
 from anyclr.core.distributed import is_distributed, is_main, rank, world_size
 from anyclr.core.encoder import Encoder
@@ -36,10 +49,13 @@ from anyclr.core.optim import lr_factor, set_lr, trainable_parameters
 from anyclr.core.registry import Registry
 from anyclr.core.runlog import RunLog
 from anyclr.core.splits import split_indices
+from anyclr.core.stream import StreamBatches, StreamPlan
 from anyclr.core.views import ViewGenerator
 
 MONITOR_MAX_REFERENCE = 10_000  # caps the kNN monitor's cost on large datasets
 MONITOR_MAX_HELD_OUT = 2_000
+STREAM_EPOCH_STEPS = 1_000  # steps between checkpoints on a stream unless trainer.epoch_steps says otherwise
+DEFAULT_SHUFFLE_BUFFER = 1_000
 
 
 @dataclass
@@ -70,6 +86,7 @@ class TrainContext:
     channels_last: bool = False
     steps_per_epoch: int = 1
     total_steps: int = 1
+    epochs: int = 1  # epochs the run trains for (the last may be cut short by trainer.max_steps)
     epoch: int = 0  # epochs completed
     step: int = 0  # optimiser steps completed
     loss_history: list[float] = field(default_factory=list)  # mean loss of each completed epoch
@@ -78,16 +95,19 @@ class TrainContext:
     log: RunLog | None = None
     monitor: Monitor | None = None
     parameters: list[nn.Parameter] = field(default_factory=list)
+    health: DataHealth = field(default_factory=DataHealth)
+    loader: MapLoader | None = None  # map-style data: one loader (and its workers) for the whole run
+    stream: Iterator[LoadedBatch] | None = None  # streams: the run's batch iterator, opened at the first step
+    stream_positions: list[int] = field(default_factory=list)  # records consumed per local worker (streams)
 
     @property
     def trainer(self) -> dict[str, Any]:
         """The resolved [trainer] section."""
         return self.config["trainer"]
 
-    @property
-    def epochs(self) -> int:
-        """The number of epochs the run trains for."""
-        return int(self.trainer["epochs"])
+    def steps_in_epoch(self, epoch: int) -> int:
+        """Return the optimiser steps of epoch ``epoch`` (1-based): the last may be cut short by the budget."""
+        return max(min(self.steps_per_epoch, self.total_steps - (epoch - 1) * self.steps_per_epoch), 0)
 
 
 # -- seeds and batches ----------------------------------------------------------------------------------------------
@@ -113,27 +133,81 @@ def steps_per_epoch(n: int, batch_size: int, drop_last: bool, max_steps: int = 0
 
 
 def epoch_batches(ctx: TrainContext, epoch: int) -> Iterator[tuple[Any, torch.Tensor]]:
-    """Yield this rank's batches of epoch ``epoch`` (1-based) in the epoch's seeded order."""
+    """Yield this rank's batches of epoch ``epoch`` (1-based): in the epoch's seeded order, or the stream's next ones."""
+    steps = ctx.steps_in_epoch(epoch)
+    batches = stream_batches(ctx, steps) if ctx.data.streaming else map_batches(ctx, epoch, steps)
+    for batch in batches:
+        if batch.error is not None:
+            raise AnyclrError(*batch.error)
+        ctx.health.record(len(batch.labels), batch.bad)
+        if batch.position >= 0:
+            ctx.stream_positions[batch.worker] = batch.position
+        if len(batch.labels) == 0:
+            continue  # every sample of the batch was bad: nothing to train on
+        yield batch.inputs, batch.labels
+
+
+def map_batches(ctx: TrainContext, epoch: int, steps: int) -> Iterator[LoadedBatch]:
+    """Yield this rank's ``steps`` batches of a map-style dataset's epoch ``epoch``."""
     tc = ctx.trainer
-    bs, seed = int(tc["batch_size"]), epoch_seed(ctx.seed, epoch)
-    common = {"collate": ctx.data.collate, "num_workers": int(tc["num_workers"])}
+    bs, seed, n = int(tc["batch_size"]), epoch_seed(ctx.seed, epoch), len(ctx.data.train)
+    if ctx.loader is None:
+        ctx.loader = MapLoader(ctx.data.train, ctx.data.collate, loader_options(ctx))
     ws = world_size()
     if ws == 1:
-        return iter_batches(
-            ctx.data.train, bs, shuffle=True, seed=seed, drop_last=bool(tc["drop_last"]),
-            max_batches=int(tc["max_steps_per_epoch"]), **common,
-        )
-    # Same global order as one process would see; each rank keeps its slice of every full global batch.
-    n, local = len(ctx.data.train), bs // ws
-    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))[: (n // bs) * bs]
-    chunks = list(order.split(bs))[: ctx.steps_per_epoch]
-    mine = torch.cat([c[rank() * local : (rank() + 1) * local] for c in chunks])
-    return iter_batches(subset(ctx.data.train, mine), local, **common)
+        chunks = batch_order(n, bs, shuffle=True, seed=seed, drop_last=bool(tc["drop_last"]), max_batches=steps)
+    else:
+        # Same global order as one process would see; each rank keeps its slice of every full global batch.
+        local = bs // ws
+        chunks = batch_order(n, bs, shuffle=True, seed=seed, drop_last=True, max_batches=steps)
+        chunks = [c[rank() * local : (rank() + 1) * local] for c in chunks]
+    return ctx.loader.batches(chunks)
+
+
+def stream_batches(ctx: TrainContext, steps: int) -> Iterator[LoadedBatch]:
+    """Yield the next ``steps`` batches of the run's stream (opened once, where the last checkpoint left it)."""
+    if ctx.stream is None:
+        ctx.stream = open_stream(ctx)
+    for _ in range(steps):
+        yield next(ctx.stream)
+
+
+def open_stream(ctx: TrainContext) -> Iterator[LoadedBatch]:
+    """Start reading the stream on this rank, each worker skipping the records it consumed before a resume."""
+    from torch.utils.data import DataLoader
+
+    tc = ctx.trainer
+    workers = max(int(tc["num_workers"]), 1)
+    if len(ctx.stream_positions) != workers:
+        ctx.stream_positions = [0] * workers
+    plan = StreamPlan(
+        seed=ctx.seed,
+        batch_size=int(tc["batch_size"]) // world_size(),
+        rank=rank(),
+        world=world_size(),
+        shuffle_buffer=int(getattr(ctx.data.train, "shuffle_buffer", DEFAULT_SHUFFLE_BUFFER)),
+        skip=list(ctx.stream_positions),
+        collate=ctx.data.collate,
+    )
+    loader = DataLoader(StreamBatches(ctx.data.train, plan), batch_size=None, **loader_options(ctx).kwargs())
+    return iter(loader)
+
+
+def loader_options(ctx: TrainContext) -> LoaderOptions:
+    """Return the trainer's DataLoader settings (pinned memory on CUDA)."""
+    tc = ctx.trainer
+    return LoaderOptions(
+        num_workers=int(tc["num_workers"]),
+        persistent_workers=bool(tc["persistent_workers"]),
+        prefetch_factor=int(tc["prefetch_factor"]),
+        pin_memory=ctx.device.type == "cuda",
+    )
 
 
 def check_batch_size(ctx: TrainContext) -> None:
     """Raise if the global batch cannot be split evenly across ranks or is larger than the data."""
-    bs, ws, n = int(ctx.trainer["batch_size"]), world_size(), len(ctx.data.train)
+    bs, ws = int(ctx.trainer["batch_size"]), world_size()
+    n = bs if ctx.data.streaming else len(ctx.data.train)
     if bs < 1:
         raise AnyclrError(f"trainer.batch_size must be positive, got {bs}.")
     if ws > 1 and (bs % ws or n < bs):
@@ -232,7 +306,7 @@ def run_epoch(ctx: TrainContext, epoch: int, bar: ProgressBar) -> dict[str, floa
         elapsed = time.perf_counter() - start
         sps = samples / elapsed if elapsed > 0 else 0.0
         bar.update(epoch, loss, current_lr(ctx), sps)
-        if ctx.log is not None and (ctx.step % log_every == 0 or i in (1, ctx.steps_per_epoch)):
+        if ctx.log is not None and (ctx.step % log_every == 0 or i in (1, ctx.steps_in_epoch(epoch))):
             ctx.log.log({"kind": "step", "step": ctx.step, "epoch": epoch, "loss": loss, "lr": current_lr(ctx), "samples_per_second": sps})
         ctx.registry.hook.anyclr_step_end(context=ctx, step=ctx.step, loss=loss)
     if ctx.device.type == "cuda":
@@ -245,7 +319,7 @@ def run_epoch(ctx: TrainContext, epoch: int, bar: ProgressBar) -> dict[str, floa
 
 
 def fit(ctx: TrainContext, progress: bool = True) -> None:
-    """Train from ``ctx.epoch`` to ``trainer.epochs``, checkpointing and logging every epoch."""
+    """Train from ``ctx.epoch`` to ``ctx.epochs``, checkpointing and logging every epoch."""
     ctx.registry.hook.anyclr_train_start(context=ctx)
     knn_every = int(ctx.trainer["knn_every"])
     with ProgressBar(ctx, enabled=progress and is_main()) as bar:
@@ -260,6 +334,7 @@ def fit(ctx: TrainContext, progress: bool = True) -> None:
                 ctx.log.log({"kind": "epoch", "step": ctx.step, "epoch": epoch, **metrics})
             bar.epoch_done(epoch, metrics)
             ctx.registry.hook.anyclr_epoch_end(context=ctx, epoch=epoch, metrics=metrics)
+    ctx.health.check()
 
 
 # -- monitor --------------------------------------------------------------------------------------------------------
@@ -270,7 +345,7 @@ def make_monitor(registry: Registry, bundle: DataBundle, trainer_cfg: dict[str, 
     fraction = float(trainer_cfg["monitor_fraction"])
     if int(trainer_cfg["knn_every"]) <= 0 or not 0 < fraction < 1 or not registry.has("evaluator", "knn"):
         return None
-    if not bundle.has_labels() or len(bundle.train) < 4:
+    if bundle.streaming or not bundle.has_labels() or len(bundle.train) < 4:
         return None
     rest, held = split_indices(bundle.labels("train"), fraction, seed)
     g = torch.Generator().manual_seed(seed)
@@ -316,10 +391,23 @@ def training_state(ctx: TrainContext) -> dict[str, Any]:
         "train_seconds": ctx.train_seconds,
         "samples_seen": ctx.samples_seen,
         "torch_rng": torch.get_rng_state(),
+        "health": ctx.health.summary(),
     }
+    if ctx.data.streaming:
+        state["stream_positions"] = all_stream_positions(ctx)
     if ctx.device.type == "cuda":
         state["cuda_rng"] = torch.cuda.get_rng_state(ctx.device)
     return state
+
+
+def all_stream_positions(ctx: TrainContext) -> list[list[int]]:
+    """Return every rank's per-worker stream positions (one row per rank)."""
+    mine = torch.tensor(ctx.stream_positions, dtype=torch.long)
+    if not is_distributed():
+        return [mine.tolist()]
+    from anyclr.core.distributed import gather_no_grad
+
+    return gather_no_grad(mine[None]).tolist()
 
 
 def save_checkpoint(ctx: TrainContext) -> None:
@@ -344,6 +432,18 @@ def restore_checkpoint(ctx: TrainContext, run_dir: Path) -> None:
     ctx.loss_history = [float(x) for x in state.get("loss_history", [])]
     ctx.train_seconds = float(state.get("train_seconds", 0.0))
     ctx.samples_seen = int(state.get("samples_seen", 0))
+    health = state.get("health", {})
+    ctx.health.good = int(health.get("samples_read", 0)) - int(health.get("bad_samples", 0))
+    ctx.health.bad = int(health.get("bad_samples", 0))
+    ctx.health.examples = [str(x) for x in health.get("bad_examples", [])]
+    if ctx.data.streaming:
+        rows = state.get("stream_positions") or [[]]
+        if len(rows) != world_size() or (ctx.stream_positions and len(rows[0]) != len(ctx.stream_positions)):
+            raise AnyclrError(
+                f"Cannot resume {run_dir} exactly: it read its stream with {len(rows)} process(es) × {len(rows[0])} worker(s).",
+                "Resume with the same number of processes and trainer.num_workers.",
+            )
+        ctx.stream_positions = [int(v) for v in rows[rank()]]
     if "torch_rng" in state:
         torch.set_rng_state(state["torch_rng"])
     if "cuda_rng" in state and ctx.device.type == "cuda":
@@ -391,10 +491,30 @@ def make_context(
         parameters=[p for _, p in trainable_parameters(encoder, objective)],
     )
     check_batch_size(ctx)
-    ctx.steps_per_epoch = steps_per_epoch(len(data.train), int(tc["batch_size"]), bool(tc["drop_last"]), int(tc["max_steps_per_epoch"]))
-    ctx.total_steps = max(ctx.steps_per_epoch * ctx.epochs, 1)
+    ctx.health = DataHealth(data.max_bad_fraction)
+    set_budget(ctx)
     ctx.monitor = make_monitor(registry, data, tc, ctx.seed)
     return ctx
+
+
+def set_budget(ctx: TrainContext) -> None:
+    """Set steps per epoch, total steps and epochs from trainer.max_steps (or trainer.epochs) and the data."""
+    tc = ctx.trainer
+    max_steps = int(tc["max_steps"])
+    if ctx.data.streaming:
+        if max_steps <= 0:
+            raise AnyclrError(
+                "This dataset is a stream (no length), so trainer.epochs cannot say how long to train.",
+                "Set a number of optimiser steps, e.g. --set trainer.max_steps=10000.",
+            )
+        ctx.steps_per_epoch = int(tc["epoch_steps"]) or min(max_steps, STREAM_EPOCH_STEPS)
+        ctx.stream_positions = [0] * max(int(tc["num_workers"]), 1)
+    else:
+        ctx.steps_per_epoch = steps_per_epoch(
+            len(ctx.data.train), int(tc["batch_size"]), bool(tc["drop_last"]), int(tc["max_steps_per_epoch"])
+        )
+    ctx.total_steps = max_steps if max_steps > 0 else max(ctx.steps_per_epoch * int(tc["epochs"]), 1)
+    ctx.epochs = max(math.ceil(ctx.total_steps / max(ctx.steps_per_epoch, 1)), 1)
 
 
 # -- progress -------------------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def test_cpu_device_and_precision():
     cpu = select_device("cpu")
     assert cpu.type == "cpu" and autocast_dtype(cpu, "auto") is None
     assert autocast_dtype(torch.device("cuda"), "auto") == torch.bfloat16
-    assert not use_channels_last(cpu, "auto", torch.zeros(3, 8, 8))
-    assert use_channels_last(torch.device("cuda"), "auto", torch.zeros(3, 8, 8))
+    assert not use_channels_last(cpu, "auto") and use_channels_last(cpu, "true")
+    assert use_channels_last(torch.device("cuda"), "auto") and not use_channels_last(torch.device("cuda"), "false")
     with pytest.raises(AnyclrError):
         autocast_dtype(cpu, "fp8")

@@ -15,6 +15,7 @@ from anyclr.core.data import DataBundle, TensorSamples
 from anyclr.core.distributed import gather_with_grad
 from anyclr.core.hookspecs import hookimpl
 from anyclr.core.objective import Objective
+from anyclr.core.stream import SampleStream
 from anyclr.core.views import Augmentation, ViewGenerator
 
 RECIPES = Path(__file__).parent / "recipes"
@@ -30,6 +31,40 @@ def tiny_dataset(n: int = 64, dim: int = 8, classes: int = 4, test: bool = True)
         return TensorSamples(centers[y] + torch.randn(m, dim, generator=g), y)
 
     return DataBundle(train=make(n), test=make(n // 2) if test else None, info={"num_features": dim, "num_classes": classes})
+
+
+class TinyStream(SampleStream):
+    """The tiny blobs as a stream of ``parts`` shards; records whose index is in ``bad`` fail to decode."""
+
+    def __init__(self, n: int = 64, dim: int = 8, classes: int = 4, parts: int = 4, bad: tuple[int, ...] = (), shuffle_buffer: int = 16) -> None:
+        self.data = tiny_dataset(n, dim, classes, test=False).train
+        self.n_parts, self.bad, self.shuffle_buffer = parts, set(bad), shuffle_buffer
+        self.decoded_count = 0
+
+    def parts(self) -> list[str]:
+        return [f"part-{i}" for i in range(self.n_parts)]
+
+    def read(self, part: int):
+        yield from range(part, len(self.data), self.n_parts)
+
+    def decode(self, record: int) -> tuple[torch.Tensor, int]:
+        if record in self.bad:
+            raise ValueError("corrupt record")
+        self.decoded_count += 1
+        return self.data[record]
+
+    def where(self, record: int) -> str:
+        return f"part-{record % self.n_parts}, key {record}"
+
+
+def tiny_stream(n: int = 64, parts: int = 4, bad: list[int] | None = None, max_bad_fraction: float = 0.0, test: bool = True) -> DataBundle:
+    """The tiny blobs as a stream (and a stream test split)."""
+    return DataBundle(
+        train=TinyStream(n, parts=parts, bad=tuple(bad or ())),
+        test=TinyStream(n // 2, parts=2) if test else None,
+        info={"num_features": 8, "num_classes": 4},
+        max_bad_fraction=max_bad_fraction,
+    )
 
 
 class NoiseViews(ViewGenerator):
@@ -140,7 +175,7 @@ def feature_std():
 
 @hookimpl
 def anyclr_datasets():
-    return [Component("tiny", tiny_dataset)]
+    return [Component("tiny", tiny_dataset), Component("tiny-stream", tiny_stream)]
 
 
 @hookimpl

@@ -1,5 +1,5 @@
-"""``anyclr train --nproc N``: the launcher gives each process the torchrun environment and stops all on a failure;
-end to end (slow), a 2-process run trains, writes once, and a resumed 2-process run continues exactly."""
+"""``anyclr train --nproc N`` runs through torch.distributed.run: each process gets the torchrun environment and all
+stop on a failure; end to end (slow), a 2-process run trains, writes once, and a resumed 2-process run continues exactly."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from anyclr.cli_launch import launch_distributed, rank_environment
+from anyclr.cli_launch import Launch, launch_distributed
+from anyclr.core.errors import AnyclrError
 
 WRITE_ENV = (
     "import json, os, sys; "
@@ -21,8 +22,14 @@ WRITE_ENV = (
 )
 
 
+def script(tmp_path: Path, code: str) -> str:
+    path = tmp_path / "worker.py"
+    path.write_text(code)
+    return str(path)
+
+
 def test_each_process_gets_the_torchrun_environment(tmp_path):
-    assert launch_distributed(["-c", WRITE_ENV, str(tmp_path)], 3, command=[sys.executable]) == 0
+    assert launch_distributed([str(tmp_path)], 3, script=script(tmp_path, WRITE_ENV)) == 0
     envs = [json.loads((tmp_path / f"{r}.json").read_text()) for r in range(3)]
     assert [e["RANK"] for e in envs] == ["0", "1", "2"] == [e["LOCAL_RANK"] for e in envs]
     assert {e["WORLD_SIZE"] for e in envs} == {"3"} and {e["LOCAL_WORLD_SIZE"] for e in envs} == {"3"}
@@ -32,13 +39,20 @@ def test_each_process_gets_the_torchrun_environment(tmp_path):
 def test_a_failing_process_stops_the_others(tmp_path):
     code = "import os, sys, time; sys.exit(3) if os.environ['RANK'] == '1' else time.sleep(60)"
     start = time.monotonic()
-    assert launch_distributed(["-c", code], 2, command=[sys.executable]) == 3
-    assert time.monotonic() - start < 30
+    assert launch_distributed([], 2, script=script(tmp_path, code)) == 3
+    assert time.monotonic() - start < 50
 
 
-def test_rank_environment_keeps_the_rest():
-    env = rank_environment(1, 2, 12345, base={"PATH": "/bin", "OMP_NUM_THREADS": "3"})
-    assert env["PATH"] == "/bin" and env["OMP_NUM_THREADS"] == "3" and env["RANK"] == "1" and env["MASTER_PORT"] == "12345"
+def test_launch_options_for_several_machines():
+    assert Launch(4).launcher_args()[-1] == "--standalone"
+    two = Launch(8, nnodes=2, rdzv_endpoint="head:29400").launcher_args()
+    assert "--nnodes=2" in two and "--rdzv-endpoint=head:29400" in two and "--rdzv-backend=c10d" in two
+    static = Launch(2, nnodes=2, node_rank=1, master_addr="10.0.0.1", master_port=1234).launcher_args()
+    assert "--node-rank=1" in static and "--master-addr=10.0.0.1" in static and "--master-port=1234" in static
+    with pytest.raises(AnyclrError, match="meet"):
+        Launch(2, nnodes=2).launcher_args()
+    with pytest.raises(AnyclrError, match="node-rank"):
+        Launch(2, nnodes=2, node_rank=2, master_addr="h").launcher_args()
 
 
 def _cli(*args: str) -> None:

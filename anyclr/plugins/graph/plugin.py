@@ -76,6 +76,14 @@ def anyclr_datasets() -> list[Component]:
 
 
 @hookimpl
+def anyclr_codecs() -> list[Component]:
+    """Return how graph samples are written to shards."""
+    from anyclr.plugins.graph.datasets.codec import graph_codec
+
+    return [Component("graph", graph_codec, modality=MODALITY, summary="PyG graphs as one .npy file per tensor attribute in shards.")]
+
+
+@hookimpl
 def anyclr_recipes() -> list[Recipe]:
     """Return every recipe file in ``recipes/``."""
     return [Recipe(p.stem, p, modality=MODALITY) for p in sorted(RECIPES.glob("*.toml"))]

@@ -82,6 +82,14 @@ def anyclr_datasets() -> list[Component]:
 
 
 @hookimpl
+def anyclr_codecs() -> list[Component]:
+    """Return how image samples are written to shards."""
+    from anyclr.plugins.image.datasets.codec import image_codec
+
+    return [Component("image-png", image_codec, modality=MODALITY, summary="uint8 images as PNG files in shards.")]
+
+
+@hookimpl
 def anyclr_recipes() -> list[Recipe]:
     """Return every ``recipes/*.toml`` next to this file (adding a file adds a recipe)."""
     return [Recipe(p.stem, p, modality=MODALITY) for p in sorted(RECIPES.glob("*.toml"))]

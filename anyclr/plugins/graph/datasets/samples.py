@@ -36,6 +36,10 @@ class GraphSamples(Dataset):
     def __getitem__(self, idx: int) -> tuple[Data, int]:
         return self.graphs[idx], self._labels[idx]
 
+    def sample_metadata(self) -> dict[str, torch.Tensor]:
+        """Return the graphs' labels."""
+        return {"label": self.y}
+
 
 _PLAIN = ({"x", "edge_index"}, {"x", "edge_index", "edge_attr"})
 
@@ -104,6 +108,10 @@ class NodeSamples(Dataset):
         node = int(self.nodes[idx])
         return node, int(self.labels[node])
 
+    def sample_metadata(self) -> dict[str, torch.Tensor]:
+        """Return the labels of this split's nodes."""
+        return {"label": self.labels[self.nodes]}
+
 
 class NodeCollate:
     """Turn a list of ``(node, label)`` samples into ``(NodeBatch(graph, nodes), labels)``."""
@@ -125,7 +133,7 @@ def graph_bundle(
     graphs: Sequence[Data], labels: torch.Tensor, info: dict[str, Any], test: Sequence[int] | None = None
 ) -> DataBundle:
     """Build the DataBundle of a graph-level dataset (``test``: indices held out as the test split)."""
-    info = {"modality": "graph", "level": "graph", **info}
+    info = {"modality": "graph", "level": "graph", "codec": "graph", **info}
     if test is None or len(test) == 0:
         return DataBundle(GraphSamples(graphs, labels), None, collate_graphs, info, bag_of_features)
     held = set(int(i) for i in test)

@@ -68,5 +68,6 @@ def image_bundle(
         "class_names": list(class_names),
         "mean": mean,
         "std": std,
+        "codec": "image-png",
     }
     return DataBundle(train=train, test=test, info=info, raw_features=flatten_pixels)

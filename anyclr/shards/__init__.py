@@ -1,0 +1,1 @@
+"""Datasets as WebDataset tar shards: ``anyclr shard`` writes any registered dataset, ``data.name = "shards"`` reads it."""
