@@ -238,3 +238,45 @@ def test_arrays_missing_file_and_layout_override(tmp_path: Path) -> None:
         image_arrays(str(tmp_path / "none.npz"))
     np.save(tmp_path / "amb.npy", np.zeros((2, 3, 8, 3), np.uint8))
     assert image_arrays(str(tmp_path / "amb.npy"), layout="nhwc").train.x.shape == (2, 3, 3, 8)
+
+
+# -- lazy folders -----------------------------------------------------------------------------------------------
+
+
+def test_folder_read_lazily_declares_labels_and_decodes_on_demand(tmp_path: Path) -> None:
+    from anyclr.plugins.image.datasets.folder import ImageFiles
+
+    root = make_folder(tmp_path / "train", {"cat": 3, "dog": 2}, mode="L")
+    eager = image_folder(str(root), image_size=8, in_memory=True)
+    lazy = image_folder(str(root), image_size=8, in_memory=False)
+    assert isinstance(lazy.train, ImageFiles) and lazy.info["in_memory"] is False and eager.info["in_memory"] is True
+    assert lazy.labels().tolist() == eager.labels().tolist() == [0, 0, 0, 1, 1]
+    assert lazy.info["in_channels"] == 1 and lazy.info["class_names"] == ["cat", "dog"]
+    for i in range(5):
+        assert torch.equal(lazy.train[i][0], eager.train[i][0])
+    assert lazy.info["mean"] == eager.info["mean"]  # five images: the stats sample is all of them
+    split = image_folder(str(root), image_size=8, in_memory=False, test_fraction=0.4)
+    assert len(split.train) == 3 and len(split.test) == 2
+
+
+def test_folder_auto_reads_large_folders_lazily() -> None:
+    from anyclr.plugins.image.datasets.folder import use_memory
+
+    assert use_memory("auto", [Path("x")] * 1000, 32) and not use_memory("auto", [Path("x")] * 30_000, 32)
+    assert not use_memory("auto", [Path("x")] * 5000, 224)  # 5000 x 3 x 224 x 224 bytes is over 256 MiB
+    assert use_memory("true", [Path("x")] * 30_000, 224) and not use_memory("false", [Path("x")], 8)
+
+
+def test_lazy_folder_trains_in_workers_and_counts_a_corrupt_file(tmp_path: Path) -> None:
+    from anyclr.api import train
+
+    root = make_folder(tmp_path / "train", {"a": 20, "b": 20}, size=16)
+    (root / "a" / "broken.png").write_bytes(b"not an image")
+    sets = [
+        "data.name=\"image-folder\"", f"data.path=\"{root}\"", "data.image_size=8", "data.in_memory=false", "data.max_bad_fraction=0.1",
+        "data.test_fraction=0.25", "trainer.num_workers=1", "trainer.epochs=2", "trainer.batch_size=16", "encoder.width=4",
+        "eval.protocols=[\"knn\"]", "eval.baselines=[]", "eval.plots=false", "trainer.knn_every=0", "trainer.threads=1",
+    ]  # fmt: skip
+    summary = train("image-simclr", sets, run_dir=tmp_path / "run", progress=False, print_table=False)
+    assert summary["steps"] == 2 and "knn_top1" in summary["metrics"]  # 30 training images: one batch of 16 per epoch
+    assert summary["data"]["bad_samples"] >= 1 and "broken.png" in summary["data"]["bad_examples"][0]

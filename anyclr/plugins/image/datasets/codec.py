@@ -31,7 +31,7 @@ def decode_image(record: dict[str, bytes]) -> torch.Tensor:
     from PIL import Image
 
     with Image.open(io.BytesIO(record["png"])) as img:
-        array = np.asarray(img)
+        array = np.array(img)  # a writable copy
     array = array[:, :, None] if array.ndim == 2 else array
     return torch.from_numpy(np.ascontiguousarray(array.transpose(2, 0, 1)))
 

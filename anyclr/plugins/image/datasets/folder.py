@@ -85,7 +85,7 @@ def decode_image(path: Path | str, image_size: int, mode: str | None = None) -> 
         img = img.convert(mode or ("L" if grey else "RGB"))
         if image_size:
             img = ImageOps.fit(img, (image_size, image_size), method=Image.Resampling.BILINEAR)
-        arr = np.asarray(img, dtype=np.uint8)
+        arr = np.array(img, dtype=np.uint8)  # a writable copy
     return arr[:, :, None] if arr.ndim == 2 else arr
 
 
