@@ -12,7 +12,7 @@ from anyclr.plugins.image.views.gaussian_blur import RandomGaussianBlur, blur_ke
 from anyclr.plugins.image.views.grayscale import RandomGrayscale
 from anyclr.plugins.image.views.horizontal_flip import RandomHorizontalFlip
 from anyclr.plugins.image.views.identity import IdentityViews
-from anyclr.plugins.image.views.resized_crop import RandomResizedCrop
+from anyclr.plugins.image.views.resized_crop import CropWindows, RandomResizedCrop
 from anyclr.plugins.image.views.simclr import SimCLRViews
 from anyclr.plugins.image.views.solarize import RandomSolarize
 
@@ -53,9 +53,9 @@ def test_views_differ_per_sample_and_per_view() -> None:
 
 def test_per_sample_parameters_differ() -> None:
     crop = RandomResizedCrop(32)
-    windows = crop.sample(64, 32, 32, torch.device("cpu"))
+    windows = crop.sample(torch.zeros(64, 3, 32, 32)).boxes
     assert len({tuple(w.tolist()) for w in windows}) > 50
-    factors = ColorJitter().sample(64, torch.device("cpu"))
+    factors = ColorJitter().sample(torch.zeros(64, 3, 1, 1))
     assert factors[:, 0].unique().numel() > 10
 
 
@@ -74,7 +74,7 @@ def test_seeded_views_are_reproducible() -> None:
 
 def test_crop_windows_stay_inside_the_image() -> None:
     crop = RandomResizedCrop(16, scale=(0.08, 1.0))
-    top, left, h, w = crop.sample(500, 20, 30, torch.device("cpu")).unbind(1)
+    top, left, h, w = crop.sample(torch.zeros(500, 1, 20, 30)).boxes.unbind(1)
     assert bool((top >= 0).all() and (left >= 0).all() and (h >= 1).all() and (w >= 1).all())
     assert bool((top + h <= 20).all() and (left + w <= 30).all())
     area = h * w / 600
@@ -84,10 +84,10 @@ def test_crop_windows_stay_inside_the_image() -> None:
 def test_full_window_crop_is_identity_and_flip_rides_along() -> None:
     x = images().float() / 255
     crop = RandomResizedCrop(16, scale=(1.0, 1.0), ratio=(1.0, 1.0))
-    windows = crop.sample(8, 16, 16, torch.device("cpu"))
+    windows = crop.sample(x)
     assert torch.allclose(crop.apply(x, windows), x, atol=1e-5)
     flip = torch.tensor([True, False] * 4)
-    out = crop.apply(x, windows, flip)
+    out = crop.apply(x, CropWindows(windows.boxes, flip))
     assert torch.allclose(out[0], x[0].flip(-1), atol=1e-5)
     assert torch.allclose(out[1], x[1], atol=1e-5)
 
@@ -170,7 +170,7 @@ def test_composed_colour_map_matches_sequential_torchvision(order: list[int]) ->
 
 
 def test_jitter_factors_are_per_sample() -> None:
-    factors = ColorJitter(p=0.5).sample(512, torch.device("cpu"))
+    factors = ColorJitter(p=0.5).sample(torch.zeros(512, 3, 1, 1))
     assert factors.shape == (512, 4)
     neutral = (factors == torch.tensor([1.0, 1.0, 1.0, 0.0])).all(dim=1)
     assert 150 < int(neutral.sum()) < 360  # about half are left alone

@@ -8,6 +8,7 @@ from anyclr.core.errors import AnyclrError
 from anyclr.plugins.timeseries.encoders.dilated_conv import DilatedConvEncoder
 from anyclr.plugins.timeseries.encoders.resnet1d import ResNet1D
 from anyclr.plugins.timeseries.encoders.transformer import TransformerEncoder1D
+from anyclr.plugins.timeseries.series import SeriesView
 
 ENCODERS = [
     lambda c: DilatedConvEncoder(c, out_dim=24, hidden=8, depth=4),
@@ -92,9 +93,9 @@ def test_pooled_output_and_view_masks(make):
         torch.testing.assert_close(enc(x), enc.pool(h))
         enc.output = "timestamps"
         keep = torch.ones(4, 16, dtype=torch.bool)
-        torch.testing.assert_close(enc({"x": x, "keep": keep}), h)
+        torch.testing.assert_close(enc(SeriesView(x, keep=keep)), h)
         keep[:, ::2] = False
-        assert not torch.allclose(enc({"x": x, "keep": keep}), h)
+        assert not torch.allclose(enc(SeriesView(x, keep=keep)), h)
 
 
 @pytest.mark.parametrize("make", ENCODERS)
@@ -108,7 +109,7 @@ def test_gradients_reach_every_parameter():
     torch.manual_seed(0)
     for make in ENCODERS:
         enc = make(2).train()
-        enc({"x": torch.randn(4, 20, 2), "keep": torch.rand(4, 20) < 0.5}).sum().backward()
+        enc(SeriesView(torch.randn(4, 20, 2), keep=torch.rand(4, 20) < 0.5)).sum().backward()
         assert all(p.grad is not None for p in enc.parameters())
 
 
@@ -119,7 +120,7 @@ def test_dilated_conv_window_returns_the_same_timestamps(length):
     x = torch.randn(3, length, 1)
     starts, size = torch.tensor([0, 1, length - 4]), 4
     with torch.no_grad():
-        full, cut = enc(x), enc({"x": x, "window": (starts, size)})
+        full, cut = enc(x), enc(SeriesView(x, window=(starts, size)))
     assert cut.shape == (3, size, 16)
     for b in range(3):
         torch.testing.assert_close(cut[b], full[b, starts[b] : starts[b] + size])

@@ -37,8 +37,8 @@ def test_one_step_matches_the_reference_loss_and_gradients(seed):
     loss.backward()
     outs = []
     for v in views:
-        start, length = v["overlap"]
-        outs.append(ref(v["x"].clone(), mask=v["keep"].clone())[:, start : start + length])
+        start, length = v.overlap
+        outs.append(ref(v.x.clone(), mask=v.keep.clone())[:, start : start + length])
     ref_loss = losses_module.hierarchical_contrastive_loss(*outs)
     ref_loss.backward()
     torch.testing.assert_close(loss, ref_loss, rtol=1e-5, atol=1e-5)

@@ -5,14 +5,15 @@ import torch
 
 from anyclr.core.errors import AnyclrError
 from anyclr.plugins.timeseries.views.contextual_crops import ContextualCrops
-from anyclr.plugins.timeseries.views.frequency import frequency_add, frequency_mask
-from anyclr.plugins.timeseries.views.permutation import permutation
+from anyclr.plugins.timeseries.views.frequency_add import FrequencyAdd
+from anyclr.plugins.timeseries.views.frequency_mask import FrequencyMask
+from anyclr.plugins.timeseries.views.permutation import Permutation
 from anyclr.plugins.timeseries.views.slice_warp import SliceWarpViews
 from anyclr.plugins.timeseries.views.tfc import FrequencyViews
 from anyclr.plugins.timeseries.views.timestamp_mask import timestamp_mask
 from anyclr.plugins.timeseries.views.tstcc import TSTCCViews
-from anyclr.plugins.timeseries.views.window_slice import window_slice
-from anyclr.plugins.timeseries.views.window_warp import window_warp
+from anyclr.plugins.timeseries.views.window_slice import WindowSlice
+from anyclr.plugins.timeseries.views.window_warp import WindowWarp
 
 
 def stamped(b=16, t=50, c=2):
@@ -26,14 +27,14 @@ def test_crops_overlap_the_same_timestamps():
     x = stamped()
     for _ in range(20):
         v1, v2 = ContextualCrops()(x)
-        (s1, n1), (s2, n2) = v1["overlap"], v2["overlap"]
-        assert n1 == n2 >= 2 and s2 == 0 and s1 + n1 == v1["x"].shape[1]
-        torch.testing.assert_close(v1["x"][:, s1 : s1 + n1], v2["x"][:, s2 : s2 + n2])
-        assert v1["keep"].shape == v1["x"].shape[:2] and v1["keep"].dtype == torch.bool
+        (s1, n1), (s2, n2) = v1.overlap, v2.overlap
+        assert n1 == n2 >= 2 and s2 == 0 and s1 + n1 == v1.x.shape[1]
+        torch.testing.assert_close(v1.x[:, s1 : s1 + n1], v2.x[:, s2 : s2 + n2])
+        assert v1.keep.shape == v1.x.shape[:2] and v1.keep.dtype == torch.bool
         # Every window is contiguous and comes from its own sample.
-        steps = v1["x"][..., 0] % 1000
+        steps = v1.x[..., 0] % 1000
         assert bool((steps.diff(dim=1) == 1).all())
-        assert bool(((v1["x"][..., 0] // 1000) == torch.arange(16)[:, None]).all())
+        assert bool(((v1.x[..., 0] // 1000) == torch.arange(16)[:, None]).all())
 
 
 def test_crops_offsets_differ_per_sample():
@@ -41,13 +42,13 @@ def test_crops_offsets_differ_per_sample():
     starts = set()
     for _ in range(5):
         v1, _ = ContextualCrops()(stamped(t=200))
-        starts |= {tuple((v1["x"][:, 0, 0] % 1000).tolist())}
+        starts |= {tuple((v1.x[:, 0, 0] % 1000).tolist())}
     assert any(len(set(s)) > 1 for s in starts)
 
 
 def test_crops_cut_long_series_to_max_length():
     v1, v2 = ContextualCrops(max_length=16)(stamped(t=100))
-    assert v1["x"].shape[1] <= 16 and v2["x"].shape[1] <= 16
+    assert v1.x.shape[1] <= 16 and v2.x.shape[1] <= 16
 
 
 def test_crops_reject_series_too_short():
@@ -70,7 +71,7 @@ def test_timestamp_masks():
 def test_permutation_shuffles_segments_per_sample():
     torch.manual_seed(0)
     x = stamped(b=32, t=40, c=1)
-    out = permutation(x, max_segments=5)
+    out = Permutation(max_segments=5)(x)
     steps = out[..., 0] % 1000
     assert bool((steps.sort(dim=1).values == torch.arange(40)).all())  # a permutation of each series
     breaks = (steps.diff(dim=1) != 1).sum(dim=1)
@@ -91,20 +92,20 @@ def test_frequency_views_keep_shape_and_missing():
     torch.manual_seed(0)
     x = torch.randn(8, 64, 2)
     x[3, 50:] = float("nan")
-    for out in (frequency_mask(x, 0.1), frequency_add(x, 0.1), *FrequencyViews()(x)):
+    for out in (FrequencyMask(0.1)(x), FrequencyAdd(0.1)(x), *FrequencyViews()(x)):
         assert out.shape == x.shape
         assert torch.equal(torch.isnan(out), torch.isnan(x))
-    assert not torch.allclose(frequency_mask(x[:1, :50], 0.3), x[:1, :50])
-    torch.testing.assert_close(frequency_mask(x[:1, :50], 0.0), x[:1, :50], atol=1e-5, rtol=0)
+    assert not torch.allclose(FrequencyMask(0.3)(x[:1, :50]), x[:1, :50])
+    torch.testing.assert_close(FrequencyMask(0.0)(x[:1, :50]), x[:1, :50], atol=1e-5, rtol=0)
 
 
 def test_window_slice_and_warp_follow_each_series_length():
     torch.manual_seed(0)
     x = torch.linspace(0, 1, 40)[None, :, None].repeat(4, 1, 1)
     x[1, 25:] = float("nan")
-    for out in (window_slice(x, 0.9), window_warp(x, 0.1), *SliceWarpViews()(x)):
+    for out in (WindowSlice(0.9)(x), WindowWarp(0.1)(x), *SliceWarpViews()(x)):
         assert out.shape == x.shape
         assert torch.equal(torch.isnan(out), torch.isnan(x))
         assert bool((out[0].diff(dim=0) >= -1e-6).all())  # a ramp stays monotone
-    sliced = window_slice(x, 0.5)
+    sliced = WindowSlice(0.5)(x)
     assert float(sliced[0].max() - sliced[0].min()) < 0.6

@@ -34,6 +34,45 @@ def anyclr_views() -> list[Component]:
 
 
 @hookimpl
+def anyclr_augmentations() -> list[Component]:
+    """Return the image augmentations (uint8 or float images [B, C, H, W] in, floats in [0, 1] out)."""
+    from anyclr.plugins.image.views.color_jitter import ColorJitter
+    from anyclr.plugins.image.views.gaussian_blur import RandomGaussianBlur
+    from anyclr.plugins.image.views.grayscale import RandomGrayscale
+    from anyclr.plugins.image.views.horizontal_flip import RandomHorizontalFlip
+    from anyclr.plugins.image.views.resized_crop import RandomResizedCrop
+    from anyclr.plugins.image.views.solarize import RandomSolarize
+
+    return [
+        Component(
+            "image-resized-crop",
+            RandomResizedCrop,
+            modality=MODALITY,
+            summary="Random area/aspect window per sample, resized to image_size (torchvision's sampling).",
+        ),
+        Component("image-flip", RandomHorizontalFlip, modality=MODALITY, summary="Mirror left-right with probability p."),
+        Component(
+            "image-color-jitter",
+            ColorJitter,
+            modality=MODALITY,
+            summary="Brightness, contrast, saturation, hue as one colour map per sample, with probability p.",
+        ),
+        Component(
+            "image-grayscale", RandomGrayscale, modality=MODALITY, summary="RGB to luma with probability p."
+        ),
+        Component(
+            "image-blur",
+            RandomGaussianBlur,
+            modality=MODALITY,
+            summary="Gaussian blur with a per-sample sigma, with probability p (kernel 10% of the side by default).",
+        ),
+        Component(
+            "image-solarize", RandomSolarize, modality=MODALITY, summary="Invert pixels above threshold, with probability p."
+        ),
+    ]
+
+
+@hookimpl
 def anyclr_backbones() -> list[Component]:
     """Return the image backbones."""
     from anyclr.plugins.image.encoders.convnet import convnet

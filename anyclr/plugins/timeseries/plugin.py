@@ -28,6 +28,30 @@ def anyclr_views() -> list[Component]:
 
 
 @hookimpl
+def anyclr_augmentations() -> list[Component]:
+    """Return the time-series augmentations (series [B, T, C] with NaN for missing values, or a SeriesView)."""
+    from anyclr.plugins.timeseries.views.frequency_add import FrequencyAdd
+    from anyclr.plugins.timeseries.views.frequency_mask import FrequencyMask
+    from anyclr.plugins.timeseries.views.jitter import Jitter
+    from anyclr.plugins.timeseries.views.permutation import Permutation
+    from anyclr.plugins.timeseries.views.scaling import Scaling
+    from anyclr.plugins.timeseries.views.timestamp_mask import TimestampMask
+    from anyclr.plugins.timeseries.views.window_slice import WindowSlice
+    from anyclr.plugins.timeseries.views.window_warp import WindowWarp
+
+    return [
+        Component("timeseries-jitter", Jitter, MODALITY, "Add Gaussian noise to every value (TS-TCC's strong view)."),
+        Component("timeseries-scaling", Scaling, MODALITY, "Multiply by random factors per timestamp, shared by channels (TS-TCC's weak view)."),
+        Component("timeseries-permutation", Permutation, MODALITY, "Cut each series into random segments and shuffle them (TS-TCC)."),
+        Component("timeseries-window-slice", WindowSlice, MODALITY, "A random window of each series, stretched back to its length."),
+        Component("timeseries-window-warp", WindowWarp, MODALITY, "Speed a random window up or slow it down, keeping the length."),
+        Component("timeseries-frequency-mask", FrequencyMask, MODALITY, "Remove random Fourier components (TF-C)."),
+        Component("timeseries-frequency-add", FrequencyAdd, MODALITY, "Raise the amplitude of random Fourier components (TF-C)."),
+        Component("timeseries-timestamp-mask", TimestampMask, MODALITY, "Hide random timestamps from the encoder after its input projection (TS2Vec)."),
+    ]
+
+
+@hookimpl
 def anyclr_backbones() -> list[Component]:
     """Return the time-series encoders."""
     from anyclr.plugins.timeseries.encoders.dilated_conv import DilatedConvEncoder

@@ -1,18 +1,64 @@
-"""What every time-series component shares: reading a batch (tensor or view dict), masks, masked pooling.
+"""What every time-series component shares: the view structure, reading a batch, masks, masked pooling.
 
 A batch is ``[B, T, C]`` floats with NaN for missing values (and for the padding after a short series),
-or a view dict ``{"x": [B, T, C], "keep": [B, T] bool, ...}`` whose ``keep`` is a timestamp mask that
-encoders apply after their input projection (TS2Vec's timestamp masking).
+or a :class:`SeriesView`: such values plus what views tell encoders and objectives about them (a
+timestamp mask, where the overlap with the other view sits, which timestamps to encode).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
 
 from anyclr.core.errors import AnyclrError
+
+
+@dataclass
+class SeriesView:
+    """One view of a batch of series.
+
+    Attributes:
+        x: ``[B, T, C]`` floats, NaN where missing.
+        keep: ``[B, T]`` bool timestamp mask that encoders apply after their input projection (TS2Vec's
+            timestamp masking); None keeps every timestamp.
+        overlap: ``(start, length)``: where the timestamps this view shares with the other view sit (TS2Vec's
+            contextual crops); None: the whole view.
+        window: ``(starts [B], length)``: encode only ``length`` timestamps from ``starts[b]`` of each series
+            (objectives ask for the overlap alone); None: every timestamp.
+    """
+
+    x: torch.Tensor
+    keep: torch.Tensor | None = None
+    overlap: tuple[int, int] | None = None
+    window: tuple[torch.Tensor, int] | None = None
+
+    def to(self, device: torch.device | str, non_blocking: bool = False) -> SeriesView:
+        """Return the view with its tensors on ``device``."""
+        move = lambda t: None if t is None else t.to(device, non_blocking=non_blocking)  # noqa: E731
+        window = None if self.window is None else (move(self.window[0]), self.window[1])
+        return replace(self, x=move(self.x), keep=move(self.keep), window=window)
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+    def __getitem__(self, key: str) -> Any:
+        """``view["x"]`` reads ``view.x`` (the views were dicts before; attribute access is the way now)."""
+        if key not in ("x", "keep", "overlap", "window"):
+            raise KeyError(key)
+        return getattr(self, key)
+
+
+def values(inputs: Any) -> torch.Tensor:
+    """Return the values ``[B, T, C]`` of a batch (tensor ``[B, T, C]`` or ``[B, T]``, or :class:`SeriesView`)."""
+    x = inputs.x if isinstance(inputs, SeriesView) else inputs
+    return x.unsqueeze(-1) if x.dim() == 2 else x
+
+
+def with_values(inputs: Any, x: torch.Tensor) -> Any:
+    """Return ``x`` in the form of ``inputs``: a :class:`SeriesView` keeps its other fields, a tensor is replaced."""
+    return replace(inputs, x=x) if isinstance(inputs, SeriesView) else x
 
 
 @dataclass
@@ -30,11 +76,11 @@ class SeriesBatch:
 
 
 def as_series(inputs: Any, in_channels: int | None = None) -> SeriesBatch:
-    """Read a batch (tensor or view dict) into a :class:`SeriesBatch`, checking its channel count."""
+    """Read a batch (tensor or :class:`SeriesView`) into a :class:`SeriesBatch`, checking its channel count."""
     keep = None
-    if isinstance(inputs, dict):
-        keep = inputs.get("keep")
-        inputs = inputs["x"]
+    if isinstance(inputs, SeriesView):
+        keep = inputs.keep
+        inputs = inputs.x
     x = inputs
     if x.dim() == 2:  # [B, T]: univariate
         x = x.unsqueeze(-1)

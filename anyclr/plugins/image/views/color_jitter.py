@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
+from anyclr.core.views import Augmentation
 from anyclr.plugins.image.views.color_map import (
     apply_color_map,
     constant,
@@ -12,6 +12,7 @@ from anyclr.plugins.image.views.color_map import (
     luma_weights,
     saturation_matrix,
 )
+from anyclr.plugins.image.views.convert import as_float, check_images
 
 
 def _range(value: float, centre: float, name: str, lower: float | None = 0.0) -> tuple[float, float]:
@@ -21,10 +22,11 @@ def _range(value: float, centre: float, name: str, lower: float | None = 0.0) ->
     return low, centre + value
 
 
-class ColorJitter(nn.Module):
+class ColorJitter(Augmentation):
     """Jitter brightness, contrast, saturation and hue of each image with probability ``p``.
 
-    Factors follow torchvision: brightness, contrast and saturation factors are uniform in
+    Parameters: per-sample factors [B, 4] (brightness, contrast, saturation, hue; neutral ``1, 1, 1, 0``
+    where a sample is not jittered). Factors follow torchvision: brightness, contrast and saturation factors are uniform in
     ``[max(0, 1 - v), 1 + v]`` and the hue shift in ``[-hue, hue]``; every sample gets its own factors.
 
     Each step is an affine map of the colour vector: brightness ``f x``; contrast ``f x + (1 - f) m`` with
@@ -35,7 +37,8 @@ class ColorJitter(nn.Module):
     from torchvision, which applies the steps one by one in a random order: the hue is a YIQ rotation, not
     an HSV one, and the result is clamped to [0, 1] once at the end rather than after every step (which is
     the only reason the order mattered there). They agree exactly when no step leaves the unit cube. On
-    images with other than 3 channels only brightness and contrast apply (grey = channel mean).
+    images with other than 3 channels only brightness and contrast apply (grey = channel mean). Takes uint8
+    or float images; returns floats in [0, 1] (float input keeps its dtype).
 
     Args:
         brightness: brightness strength (default 0.4).
@@ -64,13 +67,15 @@ class ColorJitter(nn.Module):
         )
         self.p = float(p)
 
-    def sample(self, batch: int, device: torch.device) -> torch.Tensor:
+    def sample(self, inputs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """Return per-sample factors [B, 4]: brightness, contrast, saturation, hue (neutral where not jittered)."""
+        check_images(inputs)
+        batch, device = inputs.shape[0], inputs.device
         low = constant(tuple(r[0] for r in self.ranges), device)
         span = constant(tuple(r[1] - r[0] for r in self.ranges), device)
-        factors = low + span * torch.rand(batch, 4, device=device)
+        factors = low + span * torch.rand(batch, 4, device=device, generator=generator)
         neutral = constant((1.0, 1.0, 1.0, 0.0), device)
-        keep = torch.rand(batch, 1, device=device) < self.p
+        keep = torch.rand(batch, 1, device=device, generator=generator) < self.p
         return torch.where(keep, factors, neutral)
 
     def matrix(self, factors: torch.Tensor, channels: int) -> torch.Tensor:
@@ -93,13 +98,10 @@ class ColorJitter(nn.Module):
         """Return the composed per-sample map: matrices [B, C, C] and offsets [B, C], from channel means [B, C]."""
         return self.matrix(factors.to(mean.dtype), mean.shape[1]), self.offset(factors, mean)
 
-    def apply(self, x: torch.Tensor, factors: torch.Tensor) -> torch.Tensor:
-        """Apply the sampled jitter."""
-        return apply_color_map(x, *self.color_map(factors, x.mean(dim=(2, 3))))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return ``x`` with random colour jitter."""
-        return self.apply(x, self.sample(x.shape[0], x.device))
+    def apply(self, inputs: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+        """Apply the sampled factors [B, 4] as one colour map per sample."""
+        x = as_float(inputs)
+        return apply_color_map(x, *self.color_map(params, x.mean(dim=(2, 3))))
 
     def extra_repr(self) -> str:
         names = ("brightness", "contrast", "saturation", "hue")

@@ -14,6 +14,15 @@ def to_unit_float(x: torch.Tensor) -> torch.Tensor:
     return x.float() if x.dtype != torch.float32 else x
 
 
+def as_float(x: torch.Tensor) -> torch.Tensor:
+    """Return images as floats in [0, 1]: uint8 becomes float32 divided by 255, floating input keeps its dtype."""
+    if x.dtype == torch.uint8:
+        return x.to(torch.float32).div_(255.0)
+    if not x.is_floating_point():
+        raise TypeError(f"image batches must be uint8 or floating point, got {x.dtype}")
+    return x
+
+
 def check_images(x: torch.Tensor) -> None:
     """Raise a clear error unless ``x`` is a batch of uint8 or float images shaped [B, C, H, W]."""
     if not isinstance(x, torch.Tensor) or x.dim() != 4:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
+from anyclr.core.views import Augmentation
+from anyclr.plugins.image.views.convert import as_float, check_images
 from anyclr.plugins.image.views.subset import apply_to_selected
 
 
@@ -33,43 +34,50 @@ def gaussian_blur(x: torch.Tensor, sigma: torch.Tensor, kernel_size: int) -> tor
     return y.reshape(b, c, h, w)
 
 
-class RandomGaussianBlur(nn.Module):
+class RandomGaussianBlur(Augmentation):
     """Blur each image with probability ``p`` (default 0.5) by a Gaussian with sigma uniform in ``sigma``.
 
-    Only the selected samples are filtered, by :func:`gaussian_blur` (one depthwise convolution per axis
-    over the whole sub-batch, with per-sample kernels).
+    Parameters: per-sample sigmas [B], 0 where a sample is not blurred. Only the selected samples are
+    filtered, by :func:`gaussian_blur` (one depthwise convolution per axis over the whole sub-batch, with
+    per-sample kernels). Takes uint8 or float images; returns floats in [0, 1].
 
     Args:
-        kernel_size: odd kernel size (default 3; see :func:`blur_kernel_size`).
+        kernel_size: odd kernel size; 0 picks SimCLR's, about 10% of the image's shorter side
+            (default 0; see :func:`blur_kernel_size`).
         sigma: range of the standard deviation in pixels (default ``(0.1, 2.0)``).
         p: probability of blurring a sample (default 0.5).
     """
 
-    def __init__(self, kernel_size: int = 3, sigma: tuple[float, float] = (0.1, 2.0), p: float = 0.5) -> None:
+    def __init__(
+        self, kernel_size: int = 0, sigma: tuple[float, float] | list[float] = (0.1, 2.0), p: float = 0.5
+    ) -> None:
         super().__init__()
-        if kernel_size < 1 or kernel_size % 2 == 0:
-            raise ValueError(f"blur kernel_size must be odd and positive, got {kernel_size}")
+        if kernel_size < 0 or (kernel_size and kernel_size % 2 == 0):
+            raise ValueError(f"blur kernel_size must be odd and positive (or 0 for 10% of the image), got {kernel_size}")
         self.kernel_size = int(kernel_size)
         self.sigma = (float(sigma[0]), float(sigma[1]))
         self.p = float(p)
 
-    def sample(self, batch: int, device: torch.device) -> torch.Tensor:
+    def sample(self, inputs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """Return per-sample sigmas [B]; 0 where a sample is not blurred."""
-        sigma = torch.empty(batch, device=device).uniform_(*self.sigma)
-        keep = torch.rand(batch, device=device) < self.p
+        check_images(inputs)
+        batch, device = inputs.shape[0], inputs.device
+        sigma = torch.empty(batch, device=device).uniform_(*self.sigma, generator=generator)
+        keep = torch.rand(batch, device=device, generator=generator) < self.p
         return torch.where(keep, sigma, torch.zeros_like(sigma))
 
-    def apply(self, x: torch.Tensor, sigma: torch.Tensor, inplace: bool = False) -> torch.Tensor:
-        """Blur every sample whose sigma is positive with its own Gaussian (writing into ``x`` if ``inplace``)."""
-        r = self.kernel_size // 2
-        if r == 0:
-            return x
-        blur = lambda sub, idx: gaussian_blur(sub, sigma[idx], self.kernel_size)  # noqa: E731
-        return apply_to_selected(x, sigma > 0, blur, inplace)
+    def kernel_for(self, height: int, width: int) -> int:
+        """Return the kernel size used on images of this size."""
+        return self.kernel_size or blur_kernel_size(min(height, width))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return ``x`` with a random subset of samples blurred."""
-        return self.apply(x, self.sample(x.shape[0], x.device))
+    def apply(self, inputs: torch.Tensor, params: torch.Tensor, inplace: bool = False) -> torch.Tensor:
+        """Blur every sample whose sigma is positive with its own Gaussian (writing into the input if ``inplace``)."""
+        x = as_float(inputs)
+        kernel = self.kernel_for(x.shape[2], x.shape[3])
+        if kernel == 1:
+            return x
+        blur = lambda sub, idx: gaussian_blur(sub, params[idx], kernel)  # noqa: E731
+        return apply_to_selected(x, params > 0, blur, inplace)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, sigma={self.sigma}, p={self.p}"
+        return f"kernel_size={self.kernel_size or 'auto'}, sigma={self.sigma}, p={self.p}"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
+from anyclr.core.views import Augmentation
+from anyclr.plugins.image.views.convert import as_float, check_images
 from anyclr.plugins.image.views.subset import apply_to_selected
 
 # ITU-R 601 luma weights as torchvision rounds them (rgb_to_grayscale, adjust_contrast).
@@ -17,29 +18,28 @@ def luma(x: torch.Tensor) -> torch.Tensor:
     return (LUMA[0] * r + LUMA[1] * g + LUMA[2] * b).unsqueeze(1)
 
 
-class RandomGrayscale(nn.Module):
+class RandomGrayscale(Augmentation):
     """Convert each RGB image to grayscale (kept as 3 channels) with probability ``p`` (default 0.2).
 
-    Images with other than 3 channels are returned unchanged (grayscale has no meaning for them).
+    Parameters: a bool mask [B], which samples to convert. Images with other than 3 channels are returned
+    unchanged (grayscale has no meaning for them). Takes uint8 or float images; returns floats in [0, 1].
     """
 
     def __init__(self, p: float = 0.2) -> None:
         super().__init__()
         self.p = float(p)
 
-    def sample(self, batch: int, device: torch.device) -> torch.Tensor:
+    def sample(self, inputs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """Return a bool mask [B]: which samples to convert."""
-        return torch.rand(batch, device=device) < self.p
+        check_images(inputs)
+        return torch.rand(inputs.shape[0], device=inputs.device, generator=generator) < self.p
 
-    def apply(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def apply(self, inputs: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
         """Replace the masked samples by their luma."""
+        x = as_float(inputs)
         if x.shape[1] != 3:
             return x
-        return apply_to_selected(x, mask, lambda sub, _: luma(sub).expand_as(sub))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return ``x`` with a random subset of samples turned to grayscale."""
-        return self.apply(x, self.sample(x.shape[0], x.device))
+        return apply_to_selected(x, params, lambda sub, _: luma(sub).expand_as(sub))
 
     def extra_repr(self) -> str:
         return f"p={self.p}"

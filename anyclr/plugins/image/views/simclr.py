@@ -8,10 +8,10 @@ from anyclr.core.views import ViewGenerator
 from anyclr.plugins.image.views.color_jitter import ColorJitter
 from anyclr.plugins.image.views.color_map import apply_color_map, then_grey
 from anyclr.plugins.image.views.convert import check_images, to_unit_float
-from anyclr.plugins.image.views.gaussian_blur import RandomGaussianBlur, blur_kernel_size, gaussian_blur
+from anyclr.plugins.image.views.gaussian_blur import RandomGaussianBlur, gaussian_blur
 from anyclr.plugins.image.views.grayscale import RandomGrayscale
 from anyclr.plugins.image.views.horizontal_flip import RandomHorizontalFlip
-from anyclr.plugins.image.views.resized_crop import RandomResizedCrop, as_size
+from anyclr.plugins.image.views.resized_crop import CropWindows, RandomResizedCrop
 from anyclr.plugins.image.views.solarize import RandomSolarize
 from anyclr.plugins.image.views.subset import apply_to_selected
 
@@ -42,6 +42,12 @@ class SimCLRViews(ViewGenerator):
     saturation/hue and grayscale only act on 3-channel images; 1-channel images get brightness/contrast.
     Jitter and grayscale are one affine colour map per sample (see :class:`ColorJitter` for how that
     differs from torchvision: YIQ hue, one clamp at the end); the flip rides in the crop's sampling grid.
+
+    The parameters come from the augmentation components' own ``sample`` (``image-resized-crop``,
+    ``image-flip``, ``image-color-jitter``, ``image-grayscale``, ``image-blur``, ``image-solarize``), drawn
+    in that order for the whole batch; only the apply is fused (one pass for crop and flip, one colour map
+    for jitter and grayscale, in cache-sized chunks). A ``compose`` recipe of those components gives the
+    same kind of views, a little slower.
 
     Args:
         n_views: views per sample (default 2).
@@ -85,24 +91,13 @@ class SimCLRViews(ViewGenerator):
             if not 0.0 <= p <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {p}")
         self.image_size = image_size
-        self.crop_scale = tuple(crop_scale)
-        self.crop_ratio = tuple(crop_ratio)
+        self.crop = RandomResizedCrop(image_size, crop_scale, crop_ratio)
         self.flip = RandomHorizontalFlip(flip_prob)
         s = float(jitter_strength)
         self.jitter = ColorJitter(0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s, p=jitter_prob)
         self.grayscale = RandomGrayscale(grayscale_prob)
-        self.blur_prob = float(blur_prob)
-        self.blur_sigma = tuple(blur_sigma)
-        self.blur_kernel = int(blur_kernel)
+        self.blur = RandomGaussianBlur(int(blur_kernel), tuple(blur_sigma), blur_prob)
         self.solarize = RandomSolarize(0.5, solarize_prob)
-        self._crops: dict[tuple[int, int], RandomResizedCrop] = {}
-        # Validate the crop ranges now rather than on the first batch.
-        self._crop_for((32, 32) if image_size is None else as_size(image_size))
-
-    def _crop_for(self, size: tuple[int, int]) -> RandomResizedCrop:
-        if size not in self._crops:
-            self._crops[size] = RandomResizedCrop(size, self.crop_scale, self.crop_ratio)
-        return self._crops[size]
 
     def view(self, inputs: torch.Tensor) -> torch.Tensor:
         """Return one augmented view (float in [0, 1]) of an image batch."""
@@ -111,25 +106,24 @@ class SimCLRViews(ViewGenerator):
 
     def _augment(self, x: torch.Tensor) -> torch.Tensor:
         b, c, h, w = x.shape
-        size = (h, w) if self.image_size is None else as_size(self.image_size)
+        size = self.crop.size or (h, w)
         dev = x.device
         # Parameters first, for the whole batch (so results do not depend on the chunking below).
-        crop = self._crop_for(size)
-        windows = crop.sample(b, h, w, dev)
-        flip = self.flip.sample(b, dev) if self.flip.p > 0 else None
-        jitter = self.jitter.sample(b, dev) if self.jitter.p > 0 else None
-        grey = self.grayscale.sample(b, dev) if self.grayscale.p > 0 and c == 3 else None
-        kernel = self.blur_kernel or blur_kernel_size(min(size))
-        blur = RandomGaussianBlur(kernel, self.blur_sigma, self.blur_prob)
-        sigma = blur.sample(b, dev) if self.blur_prob > 0 and kernel > 1 else None
-        solarize = self.solarize.sample(b, dev) if self.solarize.p > 0 else None
+        crop = self.crop
+        windows = crop.sample(x).boxes
+        flip = self.flip.sample(x) if self.flip.p > 0 else None
+        jitter = self.jitter.sample(x) if self.jitter.p > 0 else None
+        grey = self.grayscale.sample(x) if self.grayscale.p > 0 and c == 3 else None
+        kernel = self.blur.kernel_for(*size)
+        sigma = self.blur.sample(x) if self.blur.p > 0 and kernel > 1 else None
+        solarize = self.solarize.sample(x) if self.solarize.p > 0 else None
         # The colour matrices do not depend on the pixels: build them once for the whole batch.
         matrix = None if jitter is None and grey is None else self._colour_matrices(b, c, dev, jitter, grey)
 
         def apply(sl: slice, out: torch.Tensor) -> None:
             # Converting per chunk keeps the float copy of the input in cache and off the page-faulting heap.
             part = to_unit_float(x[sl])
-            part = crop.apply(part, windows[sl], None if flip is None else flip[sl])  # the flip rides in the grid
+            part = crop.apply(part, CropWindows(windows[sl], None if flip is None else flip[sl]))  # flip in the grid
             if matrix is not None:
                 # Jitter, then grayscale, as one affine colour map per sample: a single pass over the pixels.
                 if jitter is not None:
@@ -169,7 +163,4 @@ class SimCLRViews(ViewGenerator):
         return matrix
 
     def extra_repr(self) -> str:
-        return (
-            f"n_views={self.n_views}, image_size={self.image_size}, crop_scale={self.crop_scale}, "
-            f"blur_prob={self.blur_prob}"
-        )
+        return f"n_views={self.n_views}, image_size={self.image_size}"

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
+from anyclr.core.views import Augmentation
+from anyclr.plugins.image.views.convert import as_float, check_images
 from anyclr.plugins.image.views.subset import apply_to_selected
 
 
-class RandomSolarize(nn.Module):
+class RandomSolarize(Augmentation):
     """Replace ``v`` by ``1 - v`` where ``v >= threshold`` (default 0.5), per sample with probability ``p`` (default 0.2).
 
-    Expects float images in [0, 1]; BYOL uses it (p 0.2 on one view), SimCLR does not.
+    Parameters: a bool mask [B], which samples to solarize. Takes uint8 or float images; returns floats in
+    [0, 1]. BYOL uses it (p 0.2 on one view), SimCLR does not.
     """
 
     def __init__(self, threshold: float = 0.5, p: float = 0.2) -> None:
@@ -19,18 +21,15 @@ class RandomSolarize(nn.Module):
         self.threshold = float(threshold)
         self.p = float(p)
 
-    def sample(self, batch: int, device: torch.device) -> torch.Tensor:
+    def sample(self, inputs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """Return a bool mask [B]: which samples to solarize."""
-        return torch.rand(batch, device=device) < self.p
+        check_images(inputs)
+        return torch.rand(inputs.shape[0], device=inputs.device, generator=generator) < self.p
 
-    def apply(self, x: torch.Tensor, mask: torch.Tensor, inplace: bool = False) -> torch.Tensor:
-        """Solarize the masked samples (writing into ``x`` if ``inplace``)."""
+    def apply(self, inputs: torch.Tensor, params: torch.Tensor, inplace: bool = False) -> torch.Tensor:
+        """Solarize the masked samples (writing into the input if ``inplace`` and it is already float)."""
         t = self.threshold
-        return apply_to_selected(x, mask, lambda sub, _: torch.where(sub >= t, 1.0 - sub, sub), inplace)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return ``x`` with a random subset of samples solarized."""
-        return self.apply(x, self.sample(x.shape[0], x.device))
+        return apply_to_selected(as_float(inputs), params, lambda sub, _: torch.where(sub >= t, 1.0 - sub, sub), inplace)
 
     def extra_repr(self) -> str:
         return f"threshold={self.threshold}, p={self.p}"

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from anyclr.plugins.timeseries.encoders.fast_dropout import Dropout
-from anyclr.plugins.timeseries.series import as_series, mark_missing, max_pool_time
+from anyclr.plugins.timeseries.series import SeriesView, as_series, mark_missing, max_pool_time
 
 OUTPUTS = ("timestamps", "pooled")
 
@@ -70,7 +70,7 @@ class DilatedConvEncoder(nn.Module):
     a shorter series is re-zeroed before every convolution, so it encodes as it would alone (gaps
     inside a series are zeroed at the input only, as TS2Vec does, so the network can fill them in).
 
-    A view dict may carry ``window = (starts, length)``: then only those ``length`` timestamps from
+    A :class:`~anyclr.plugins.timeseries.series.SeriesView` may carry ``window = (starts, length)``: then only those ``length`` timestamps from
     ``starts[b]`` are returned, and the blocks whose dilation has reached the series length (which
     act on each timestamp alone) run on the window only: the hierarchical loss needs nothing else.
 
@@ -110,9 +110,9 @@ class DilatedConvEncoder(nn.Module):
         self.repr_dropout = Dropout(dropout)
 
     def forward(self, inputs: Any) -> torch.Tensor:
-        """Encode a batch (tensor ``[B, T, C]`` or view dict) to per-timestamp or pooled features."""
+        """Encode a batch (tensor ``[B, T, C]`` or :class:`SeriesView`) to per-timestamp or pooled features."""
         s = as_series(inputs, self.in_channels)
-        window = inputs.get("window") if isinstance(inputs, dict) else None
+        window = inputs.window if isinstance(inputs, SeriesView) else None
         observed = s.observed
         h = self.input_fc(s.x).masked_fill(~s.input_mask().unsqueeze(-1), 0.0).transpose(1, 2)
         inside = s.inside.unsqueeze(1).to(h.dtype) if s.inside is not None else None

@@ -58,7 +58,7 @@ class ResNet1D(nn.Module):
         self.out_dim = int(widths[-1])
 
     def forward(self, inputs: Any) -> torch.Tensor:
-        """Encode a batch (tensor ``[B, T, C]`` or view dict) to per-timestamp or pooled features."""
+        """Encode a batch (tensor ``[B, T, C]`` or ``SeriesView``) to per-timestamp or pooled features."""
         s = as_series(inputs, self.in_channels)
         h = s.x.masked_fill(~s.input_mask().unsqueeze(-1), 0.0).transpose(1, 2)
         inside = s.inside.unsqueeze(1).to(h.dtype) if s.inside is not None else None

@@ -63,7 +63,7 @@ class TransformerEncoder1D(nn.Module):
         self.norm = nn.LayerNorm(width)
 
     def forward(self, inputs: Any) -> torch.Tensor:
-        """Encode a batch (tensor ``[B, T, C]`` or view dict) to per-timestamp or pooled features."""
+        """Encode a batch (tensor ``[B, T, C]`` or ``SeriesView``) to per-timestamp or pooled features."""
         s = as_series(inputs, self.in_channels)
         h = self.input_fc(s.x).masked_fill(~s.input_mask().unsqueeze(-1), 0.0)
         h = h + sinusoidal_positions(h.shape[1], h.shape[2], h.device).to(h.dtype)

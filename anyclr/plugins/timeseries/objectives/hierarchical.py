@@ -11,7 +11,7 @@ from torch import nn
 from anyclr.core.distributed import gather_with_grad, is_distributed
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective, views_in_one_batch
-from anyclr.plugins.timeseries.series import observed_mask
+from anyclr.plugins.timeseries.series import SeriesView, observed_mask
 
 
 def _self_nce(z: torch.Tensor, pos: torch.Tensor, valid: torch.Tensor | None) -> torch.Tensor:
@@ -218,7 +218,7 @@ class HierarchicalContrastive(Objective):
 
 
 def _series(view: Any) -> torch.Tensor:
-    x = view["x"] if isinstance(view, dict) else view
+    x = view.x if isinstance(view, SeriesView) else view
     return x.unsqueeze(-1) if x.dim() == 2 else x
 
 
@@ -234,21 +234,21 @@ def _encode_jointly(encoder: nn.Module, views: list[Any]) -> list[torch.Tensor]:
     timestamp, and the overlaps are cut here. Views whose lengths differ too much are encoded one by one.
     """
     xs = [_series(v) for v in views]
-    overlaps = [v["overlap"] if isinstance(v, dict) and "overlap" in v else (0, x.shape[1]) for v, x in zip(views, xs, strict=True)]
+    overlaps = [v.overlap if isinstance(v, SeriesView) and v.overlap is not None else (0, x.shape[1]) for v, x in zip(views, xs, strict=True)]
     length = max(x.shape[1] for x in xs)
     size = overlaps[0][1]
     windowed = all(n == size for _, n in overlaps)
     padded = 1.0 - sum(x.shape[1] for x in xs) / (length * len(xs))
     if padded > PADDING_LIMIT and windowed:
         return [_encode_window(encoder, v, x, s, n) for v, x, (s, n) in zip(views, xs, overlaps, strict=True)]
-    batch: dict[str, Any] = {"x": torch.cat([F.pad(x, (0, 0, 0, length - x.shape[1]), value=float("nan")) for x in xs])}
-    keeps = [v.get("keep") if isinstance(v, dict) else None for v in views]
+    batch = SeriesView(torch.cat([F.pad(x, (0, 0, 0, length - x.shape[1]), value=float("nan")) for x in xs]))
+    keeps = [v.keep if isinstance(v, SeriesView) else None for v in views]
     if any(k is not None for k in keeps):
         keeps = [k if k is not None else torch.ones(x.shape[:2], dtype=torch.bool, device=x.device) for k, x in zip(keeps, xs, strict=True)]
-        batch["keep"] = torch.cat([F.pad(k, (0, length - k.shape[1]), value=True) for k in keeps])
+        batch.keep = torch.cat([F.pad(k, (0, length - k.shape[1]), value=True) for k in keeps])
     if windowed:
         starts = torch.cat([torch.full((x.shape[0],), s, dtype=torch.long, device=x.device) for (s, _), x in zip(overlaps, xs, strict=True)])
-        batch["window"] = (starts, size)
+        batch.window = (starts, size)
     h = encoder(batch).split([x.shape[0] for x in xs])
     if h[0].shape[1] == size:
         return list(h)
@@ -257,16 +257,16 @@ def _encode_jointly(encoder: nn.Module, views: list[Any]) -> list[torch.Tensor]:
 
 def _encode_window(encoder: nn.Module, view: Any, x: torch.Tensor, start: int, size: int) -> torch.Tensor:
     """Encode one view, asking the encoder for its overlap ``[start, start + size)`` only."""
-    batch: dict[str, Any] = {"x": x, "window": (torch.full((x.shape[0],), start, dtype=torch.long, device=x.device), size)}
-    if isinstance(view, dict) and view.get("keep") is not None:
-        batch["keep"] = view["keep"]
+    batch = SeriesView(x, window=(torch.full((x.shape[0],), start, dtype=torch.long, device=x.device), size))
+    if isinstance(view, SeriesView) and view.keep is not None:
+        batch.keep = view.keep
     h = encoder(batch)
     return h if h.shape[1] == size else h[:, start : start + size]
 
 
 def _overlap(h: torch.Tensor, view: Any) -> torch.Tensor:
     """Cut a view's encoding to the timestamps it shares with the other view."""
-    if isinstance(view, dict) and "overlap" in view:
-        start, length = view["overlap"]
+    if isinstance(view, SeriesView) and view.overlap is not None:
+        start, length = view.overlap
         return h[:, start : start + length]
     return h

@@ -8,7 +8,8 @@ import torch
 
 from anyclr.core.errors import AnyclrError
 from anyclr.core.views import ViewGenerator
-from anyclr.plugins.timeseries.views.timestamp_mask import MASKS, timestamp_mask
+from anyclr.plugins.timeseries.series import SeriesView, values
+from anyclr.plugins.timeseries.views.timestamp_mask import MASKS, TimestampMask
 
 
 def take_windows(x: torch.Tensor, starts: torch.Tensor, length: int) -> torch.Tensor:
@@ -23,9 +24,11 @@ class ContextualCrops(ViewGenerator):
     As TS2Vec: an overlap ``[a1, b1)`` of random length (at least ``2 ** (temporal_unit + 1)``) is drawn
     for the batch; view 1 extends it to the left to a random ``a2 <= a1``, view 2 to the right to a
     random ``b2 >= b1``, and each sample shifts the whole window by its own random offset, so the two
-    views see the overlap in different contexts. Each view carries a timestamp mask (``keep``) that the
-    encoder applies after its input projection, and ``overlap = (start, length)``: where the common
-    timestamps sit in the view. Series longer than ``max_length`` are first cut to a random window.
+    views see the overlap in different contexts. Each view is a
+    :class:`~anyclr.plugins.timeseries.series.SeriesView` carrying a timestamp mask (``keep``, from
+    ``timeseries-timestamp-mask``) that the encoder applies after its input projection, and
+    ``overlap = (start, length)``: where the common timestamps sit in the view. Series longer than
+    ``max_length`` are first cut to a random window.
 
     Args:
         mask: ``binomial`` (default), ``continuous`` or ``all_true`` (see :func:`timestamp_mask`).
@@ -53,6 +56,7 @@ class ContextualCrops(ViewGenerator):
             raise ValueError(f"mask must be one of {', '.join(MASKS)}, got {mask!r}")
         self.mask = mask
         self.mask_p = float(mask_p)
+        self.masking = TimestampMask(mask, mask_p)
         self.temporal_unit = int(temporal_unit)
         self.max_length = int(max_length)
         if self.max_length < self.min_crop:
@@ -69,11 +73,9 @@ class ContextualCrops(ViewGenerator):
         """The shortest overlap the crops draw."""
         return 2 ** (self.temporal_unit + 1)
 
-    def forward(self, inputs: Any) -> list[dict[str, Any]]:
+    def forward(self, inputs: Any) -> list[SeriesView]:
         """Return the two crop views of a ``[B, T, C]`` batch."""
-        x = inputs["x"] if isinstance(inputs, dict) else inputs
-        if x.dim() == 2:
-            x = x.unsqueeze(-1)
+        x = values(inputs)
         b, t = x.shape[0], x.shape[1]
         if t < self.min_crop:
             raise AnyclrError(
@@ -94,8 +96,8 @@ class ContextualCrops(ViewGenerator):
         view1 = take_windows(x, offset + ext_left, len1)
         view2 = take_windows(x, offset + left, len2)
         return [
-            {"x": view1, "keep": timestamp_mask(b, len1, self.mask, self.mask_p, x.device), "overlap": (len1 - overlap, overlap)},
-            {"x": view2, "keep": timestamp_mask(b, len2, self.mask, self.mask_p, x.device), "overlap": (0, overlap)},
+            SeriesView(view1, self.masking.sample(view1), overlap=(len1 - overlap, overlap)),
+            SeriesView(view2, self.masking.sample(view2), overlap=(0, overlap)),
         ]
 
     def extra_repr(self) -> str:

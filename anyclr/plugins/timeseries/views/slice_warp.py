@@ -8,12 +8,15 @@ from typing import Any
 import torch
 
 from anyclr.core.views import ViewGenerator
-from anyclr.plugins.timeseries.views.window_slice import window_slice
-from anyclr.plugins.timeseries.views.window_warp import window_warp
+from anyclr.plugins.timeseries.series import values
+from anyclr.plugins.timeseries.views.window_slice import WindowSlice
+from anyclr.plugins.timeseries.views.window_warp import WindowWarp
 
 
 class SliceWarpViews(ViewGenerator):
     """Each view slices a random window of every series and warps a random part of it (per-sample random).
+
+    The same as ``compose`` with ``timeseries-window-slice`` then ``timeseries-window-warp``.
 
     Args:
         n_views: number of views (default 2).
@@ -28,18 +31,17 @@ class SliceWarpViews(ViewGenerator):
         super().__init__(n_views)
         if not 0 < slice_ratio <= 1:
             raise ValueError(f"slice_ratio must be in (0, 1], got {slice_ratio}")
-        self.slice_ratio = float(slice_ratio)
-        self.warp_ratio = float(warp_ratio)
-        self.warp_scales = [float(s) for s in warp_scales]
+        self.slice = WindowSlice(slice_ratio) if slice_ratio < 1 else None
+        self.warp = WindowWarp(warp_ratio, warp_scales) if warp_ratio > 0 else None
 
     def view(self, inputs: Any) -> torch.Tensor:
         """Return one view of a ``[B, T, C]`` batch."""
-        x = inputs["x"] if isinstance(inputs, dict) else inputs
-        if self.slice_ratio < 1:
-            x = window_slice(x, self.slice_ratio)
-        if self.warp_ratio > 0:
-            x = window_warp(x, self.warp_ratio, self.warp_scales)
+        x = values(inputs)
+        if self.slice is not None:
+            x = self.slice(x)
+        if self.warp is not None:
+            x = self.warp(x)
         return x
 
     def extra_repr(self) -> str:
-        return f"n_views={self.n_views}, slice_ratio={self.slice_ratio}, warp_ratio={self.warp_ratio}, warp_scales={self.warp_scales}"
+        return f"n_views={self.n_views}"

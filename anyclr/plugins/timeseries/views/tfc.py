@@ -7,7 +7,9 @@ from typing import Any
 import torch
 
 from anyclr.core.views import ViewGenerator
-from anyclr.plugins.timeseries.views.frequency import frequency_add, frequency_mask
+from anyclr.plugins.timeseries.series import values
+from anyclr.plugins.timeseries.views.frequency_add import FrequencyAdd
+from anyclr.plugins.timeseries.views.frequency_mask import FrequencyMask
 
 
 class FrequencyViews(ViewGenerator):
@@ -15,7 +17,8 @@ class FrequencyViews(ViewGenerator):
 
     Per sample, each view either removes (zeroes) a random ``ratio`` of the Fourier coefficients or
     adds amplitude (up to ``strength`` x the largest) to a random ``ratio`` of them, with probability
-    1/2 each, as TF-C's ``DataTransform_FD``. Coming back to the time domain lets any encoder use them.
+    1/2 each, as TF-C's ``DataTransform_FD`` (``timeseries-frequency-mask`` or ``timeseries-frequency-add``).
+    Coming back to the time domain lets any encoder use them.
 
     Args:
         n_views: number of views (default 2).
@@ -25,16 +28,16 @@ class FrequencyViews(ViewGenerator):
 
     def __init__(self, n_views: int = 2, ratio: float = 0.1, strength: float = 0.1) -> None:
         super().__init__(n_views)
-        self.ratio = float(ratio)
-        self.strength = float(strength)
+        self.remove = FrequencyMask(ratio)
+        self.add = FrequencyAdd(ratio, strength)
 
     def view(self, inputs: Any) -> torch.Tensor:
         """Return one view of a ``[B, T, C]`` batch."""
-        x = inputs["x"] if isinstance(inputs, dict) else inputs
-        removed = frequency_mask(x, self.ratio)
-        added = frequency_add(x, self.ratio, self.strength)
+        x = values(inputs)
+        removed = self.remove(x)
+        added = self.add(x)
         pick = torch.rand(x.shape[0], 1, 1, device=x.device) < 0.5
         return torch.where(pick, removed, added)
 
     def extra_repr(self) -> str:
-        return f"n_views={self.n_views}, ratio={self.ratio}, strength={self.strength}"
+        return f"n_views={self.n_views}"
