@@ -21,7 +21,7 @@ import torch
 import torch.distributed as dist
 
 from anyclr.core import checkpoint
-from anyclr.core.build import build_dataset, build_encoder, build_objective, build_views
+from anyclr.core.build import build_all_encoders, build_all_views, build_dataset, build_objective
 from anyclr.core.config import apply_overrides, dumps, load, loads, resolve
 from anyclr.core.data import DataBundle
 from anyclr.core.device import autocast_dtype, init_process_group, select_device, set_threads, use_channels_last
@@ -75,6 +75,7 @@ def train(
     try:
         # Build everything first: a bad name or key must not leave an empty run folder behind.
         parts = build_parts(registry, cfg, int(cfg["trainer"]["seed"]))
+        check_protocols(registry, cfg["eval"], paired=bool(parts.data.streams))
         if out_dir is None:
             out_dir = _shared(_new_run_dir(recipe_name, run_dir))
         if is_main():
@@ -297,9 +298,9 @@ def build_encoder_only(registry: Registry, cfg: dict[str, Any], seed: int, with_
     """Build the dataset (and views), then seed and build the encoder exactly as training did."""
     seed_everything(seed)
     data = build_dataset(registry, cfg)
-    views = build_views(registry, cfg, data.info) if with_views else None
+    views = build_all_views(registry, cfg, data) if with_views else None
     seed_everything(seed)
-    encoder = build_encoder(registry, cfg, data.info)
+    encoder = build_all_encoders(registry, cfg, data)
     return data, views, encoder
 
 

@@ -106,11 +106,38 @@ def apply_overrides(cfg: dict[str, Any], sets: list[str]) -> dict[str, Any]:
                 f"Override key {key!r} names no section.",
                 "Write section.key=value; sections: " + ", ".join(SECTIONS) + ".",
             )
-        section, sub = key.split(".", 1)
+        section, *path = key.split(".")
         if section not in SECTIONS:
             raise unknown_name("recipe section", section, SECTIONS)
-        cfg.setdefault(section, {})[sub] = parse_value(raw.strip())
+        table = cfg.setdefault(section, {})
+        for part in path[:-1]:  # views.image.n_views=1 sets n_views in [views.image]
+            if not isinstance(table.get(part, {}), dict):
+                raise AnyclrError(f"Override {key!r}: {section}.{part} is a value, not a table.", f"Set {section}.{part}=… itself.")
+            table = table.setdefault(part, {})
+        table[path[-1]] = parse_value(raw.strip())
     return cfg
+
+
+STREAM_SECTIONS = ("data", "views", "encoder")
+
+
+def stream_tables(cfg: dict[str, Any], section: str) -> dict[str, dict[str, Any]]:
+    """Return ``{stream: table}`` when ``[section]`` holds one ``[section.<stream>]`` table per input stream, else ``{}``.
+
+    A section with a ``name`` of its own is a single stream (values that are tables, such as a list of
+    augmentation tables, are its parameters).
+    """
+    table = cfg.get(section, {})
+    if "name" in table:
+        return {}
+    subs = {k: v for k, v in table.items() if isinstance(v, dict)}
+    if subs and len(subs) != len(table):
+        plain = next(k for k in table if k not in subs)
+        raise AnyclrError(
+            f"[{section}] mixes stream tables ({', '.join(f'[{section}.{k}]' for k in subs)}) with the value {section}.{plain}.",
+            f"Move {plain} into each [{section}.<stream>] table, or give [{section}] a name and no stream tables.",
+        )
+    return subs
 
 
 def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +156,11 @@ def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
                 )
         cfg[section] = {**defaults, **given}
     for section in ("data", "views", "encoder", "objective"):
-        if "name" not in cfg.get(section, {}):
+        streams = stream_tables(cfg, section) if section in STREAM_SECTIONS else {}
+        for stream, table in streams.items():
+            if "name" not in table:
+                raise AnyclrError(f"The recipe's [{section}.{stream}] table has no 'name'.", f"Set it, e.g. --set {section}.{stream}.name=…")
+        if not streams and "name" not in cfg.get(section, {}):
             raise AnyclrError(f"The recipe's [{section}] section has no 'name'.", f"Set it, e.g. --set {section}.name=…")
     return cfg
 

@@ -42,10 +42,10 @@ class BadSample:
 class TensorSamples(Dataset):
     """Samples held as one tensor (plus labels): batches are sliced directly, no per-sample collation."""
 
-    def __init__(self, x: torch.Tensor, y: torch.Tensor | None = None, groups: Sequence[Any] | None = None) -> None:
+    def __init__(self, x: torch.Tensor, y: torch.Tensor | None = None, meta: dict[str, Any] | None = None) -> None:
         self.x = x
         self.y = y if y is not None else torch.full((len(x),), -1, dtype=torch.long)
-        self.groups = groups
+        self.meta = dict(meta or {})  # more per-sample metadata: "group" (speaker, video …), "id"
         if len(self.y) != len(self.x):
             raise ValueError(f"{len(self.x)} inputs but {len(self.y)} labels")
 
@@ -56,11 +56,8 @@ class TensorSamples(Dataset):
         return self.x[idx], int(self.y[idx])
 
     def sample_metadata(self) -> dict[str, Any]:
-        """Return ``{"label": [N]}`` (and ``"group"`` when given) without touching the inputs."""
-        meta: dict[str, Any] = {"label": self.y}
-        if self.groups is not None:
-            meta["group"] = self.groups
-        return meta
+        """Return ``{"label": [N], …}`` (plus any ``group``/``id`` given) without touching the inputs."""
+        return {**self.meta, "label": self.y}
 
     def take(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Return the batch at indices ``idx`` in one slice."""
@@ -68,8 +65,7 @@ class TensorSamples(Dataset):
 
     def subset(self, idx: torch.Tensor) -> TensorSamples:
         """Return the samples at ``idx`` as a new TensorSamples."""
-        groups = None if self.groups is None else [self.groups[i] for i in idx.tolist()]
-        return TensorSamples(self.x[idx], self.y[idx], groups)
+        return TensorSamples(self.x[idx], self.y[idx], {k: _take(v, idx) for k, v in self.meta.items()})
 
 
 class ListSamples(Dataset):
@@ -156,7 +152,8 @@ class DataBundle:
     """What a dataset factory returns: train (and optional test) samples and how to batch them.
 
     ``train``/``test`` are map-style datasets or streams. ``max_bad_fraction`` is the share of samples that
-    may fail to decode (each one skipped with a warning) before the run stops with an error.
+    may fail to decode (each one skipped with a warning) before the run stops with an error. Paired data (two
+    or more input streams, see :mod:`anyclr.core.paired`) lists its streams in ``streams``.
     """
 
     train: Dataset
@@ -165,6 +162,7 @@ class DataBundle:
     info: dict[str, Any] = field(default_factory=dict)  # the standard keys are listed in core/hookspecs.py
     raw_features: Callable[[Any], torch.Tensor] | None = None  # batch inputs -> [B, F] for the raw-input baseline
     max_bad_fraction: float = 0.0
+    streams: dict[str, Any] = field(default_factory=dict)  # paired data: {stream: core.paired.Stream}; inputs are {stream: input}
 
     @property
     def streaming(self) -> bool:

@@ -75,6 +75,8 @@ def to_channels_last(obj: Any) -> Any:
         return obj.contiguous(memory_format=torch.channels_last)
     if isinstance(obj, list):
         return [to_channels_last(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: to_channels_last(v) for k, v in obj.items()}
     return obj
 
 

@@ -34,6 +34,7 @@ from anyclr.core.splits import split_indices
 from anyclr.core.stream import stream_sample
 
 TEST_FRACTION = 0.25
+RETRIEVAL = "retrieval"
 STREAM_EVAL_SAMPLES = 10_000  # a stream's evaluation sample when eval.max_samples = 0
 
 
@@ -117,16 +118,24 @@ def encoder_features(
     num_workers: int = 0,
     amp_dtype: torch.dtype | None = None,
     channels_last: bool = False,
+    stream: str | None = None,
+    project: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``encoder.represent`` features of ``ds`` in eval mode, without gradients."""
+    """Return ``encoder.represent`` features of ``ds`` in eval mode, without gradients.
+
+    ``stream``: one stream of paired data (its encoder, its inputs); ``project``: the head's embedding instead.
+    """
     was_training = encoder.training
     encoder.eval()
+    net = encoder[stream] if stream is not None else encoder
 
     def fn(inputs: Any) -> torch.Tensor:
+        if stream is not None:
+            inputs = inputs[stream]
         if channels_last:
             inputs = to_channels_last(inputs)
         with autocast(device, amp_dtype):
-            return encoder.represent(inputs)
+            return net(inputs) if project else net.represent(inputs)
 
     try:
         return extract(fn, ds, batch_size=batch_size, device=device, collate=collate, num_workers=num_workers)
@@ -134,11 +143,17 @@ def encoder_features(
         encoder.train(was_training)
 
 
-def raw_input_features(bundle: DataBundle, ds: Dataset, batch_size: int, num_workers: int = 0) -> tuple[np.ndarray, np.ndarray] | None:
+def raw_input_features(
+    bundle: DataBundle, ds: Dataset, batch_size: int, num_workers: int = 0, stream: str | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Return the raw-input baseline features (``bundle.raw_features`` or flattened tensors), None if impossible."""
+    raw = bundle.streams[stream].raw_features if stream is not None else bundle.raw_features
+
     def fn(inputs: Any) -> torch.Tensor:
-        if bundle.raw_features is not None:
-            return bundle.raw_features(inputs)
+        if stream is not None:
+            inputs = inputs[stream]
+        if raw is not None:
+            return raw(inputs)
         if not isinstance(inputs, torch.Tensor):
             raise _NotTensor
         return inputs.reshape(inputs.shape[0], -1).float()
@@ -166,13 +181,21 @@ def protocol_params(eval_cfg: dict[str, Any], protocol: str, known: list[str]) -
     return out
 
 
-def check_protocols(registry: Registry, eval_cfg: dict[str, Any]) -> list[str]:
-    """Return eval.protocols, checking each names a registered evaluator (before training, not after)."""
+def check_protocols(registry: Registry, eval_cfg: dict[str, Any], paired: bool | None = None) -> list[str]:
+    """Return eval.protocols, checking each names a registered evaluator (before training, not after).
+
+    ``paired`` (when known): ``retrieval`` compares the streams of paired data, so single-stream data refuses it.
+    """
     protocols = eval_cfg.get("protocols", [])
     if isinstance(protocols, str):
         protocols = [protocols]
     for name in protocols:
         registry.get("evaluator", name)
+    if paired is False and RETRIEVAL in protocols:
+        raise AnyclrError(
+            "eval.protocols lists 'retrieval', which finds each sample's pair in another stream, but this data is a single stream.",
+            "Pair two streams with [data.<stream>] tables, or drop 'retrieval' from eval.protocols.",
+        )
     return list(protocols)
 
 
@@ -227,7 +250,7 @@ def evaluate_encoder(
 ) -> dict[str, Any]:
     """Evaluate the encoder and the baselines; return metrics, baselines, notes and the learned test features."""
     eval_cfg = cfg["eval"]
-    protocols = check_protocols(registry, eval_cfg) if protocols is None else protocols
+    protocols = check_protocols(registry, eval_cfg, paired=bool(bundle.streams)) if protocols is None else protocols
     seed = int(cfg["trainer"]["seed"])
     notes: list[str] = []
     train_ds, test_ds = eval_splits(bundle, seed, int(eval_cfg["max_samples"]), notes)
@@ -240,6 +263,8 @@ def evaluate_encoder(
     def learned(enc: nn.Module) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
         return encoder_features(enc, train_ds, **kw), encoder_features(enc, test_ds, **kw)
 
+    if bundle.streams:
+        return evaluate_streams(registry, eval_cfg, bundle, encoder, initial, protocols, train_ds, test_ds, kw, notes)
     if not protocols:  # nothing to measure: only the test features, for the embedding plot
         return {"metrics": {}, "baselines": {}, "notes": notes, "test_features": encoder_features(encoder, test_ds, **kw)}
     train_f, test_f = learned(encoder)
@@ -267,11 +292,86 @@ def evaluate_encoder(
     return {"metrics": metrics, "baselines": baselines, "notes": notes, "test_features": test_f}
 
 
+def evaluate_streams(
+    registry: Registry,
+    eval_cfg: dict[str, Any],
+    bundle: DataBundle,
+    encoder: nn.Module,
+    initial: nn.Module | None,
+    protocols: list[str],
+    train_ds: Dataset,
+    test_ds: Dataset,
+    kw: dict[str, Any],
+    notes: list[str],
+) -> dict[str, Any]:
+    """Evaluate each stream's encoder on its own inputs, and retrieval across streams; the same for the baselines.
+
+    Returns ``metrics = {stream: {...}, "retrieval": {...}}`` and ``baselines = {name: {stream: {...}, …}}``.
+    """
+    device = kw["device"]
+    names = list(bundle.streams)
+    per_stream = [p for p in protocols if p != RETRIEVAL]
+
+    def measure(enc: nn.Module) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for name in names:
+            if per_stream:
+                train_f = encoder_features(enc, train_ds, stream=name, **kw)
+                test_f = encoder_features(enc, test_ds, stream=name, **kw)
+                out[name] = run_protocols(registry, eval_cfg, per_stream, train_f, test_f, notes)
+        out[RETRIEVAL] = cross_retrieval(registry, eval_cfg, enc, names, test_ds, kw)
+        return out
+
+    metrics = measure(encoder)
+    baselines: dict[str, dict[str, dict[str, float]]] = {}
+    for baseline in eval_cfg.get("baselines", []):
+        if baseline == "random_init" and initial is not None:
+            initial.to(device)
+            try:
+                baselines[baseline] = measure(initial)
+            finally:
+                initial.to("cpu")
+        elif baseline == "raw_input" and per_stream:
+            rows = {}
+            for name in names:
+                tr = raw_input_features(bundle, train_ds, kw["batch_size"], kw["num_workers"], stream=name)
+                te = raw_input_features(bundle, test_ds, kw["batch_size"], kw["num_workers"], stream=name) if tr is not None else None
+                if tr is not None and te is not None:
+                    rows[name] = run_protocols(registry, eval_cfg, per_stream, tr, te)
+            baselines[baseline] = rows
+        elif baseline not in ("random_init", "raw_input"):
+            raise AnyclrError(f"Unknown baseline {baseline!r} in eval.baselines.", "Valid baselines: random_init, raw_input.")
+    test_features = encoder_features(encoder, test_ds, stream=names[0], **kw)
+    return {"metrics": metrics, "baselines": baselines, "notes": notes, "test_features": test_features}
+
+
+def cross_retrieval(
+    registry: Registry, eval_cfg: dict[str, Any], encoder: nn.Module, names: list[str], test_ds: Dataset, kw: dict[str, Any]
+) -> dict[str, float]:
+    """Recall@k between every pair of streams' projected test embeddings, both directions (``a_to_b_recall@1`` …)."""
+    evaluator = make_evaluator(registry, RETRIEVAL, eval_cfg)
+    z = {name: encoder_features(encoder, test_ds, stream=name, project=True, **kw)[0] for name in names}
+    out: dict[str, float] = {}
+    for a in names:
+        for b in names:
+            if a != b:
+                out.update({f"{a}_to_{b}_{k}": v for k, v in evaluator(z[a], z[b]).items()})
+    return out
+
+
+def results_rows(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Return the table's rows: learned and each baseline, and for paired data one row per stream (and retrieval)."""
+    rows = {"learned": summary.get("metrics", {}), **summary.get("baselines", {})}
+    if not any(isinstance(v, dict) for values in rows.values() for v in values.values()):
+        return rows
+    return {f"{row} · {part}": values for row, parts in rows.items() for part, values in parts.items()}
+
+
 def results_table(summary: dict[str, Any], title: str | None = None) -> Any:
-    """Return a rich Table: rows learned / random_init / raw_input, one column per metric."""
+    """Return a rich Table: rows learned / random_init / raw_input (per stream for paired data), one column per metric."""
     from rich.table import Table
 
-    rows = {"learned": summary.get("metrics", {}), **summary.get("baselines", {})}
+    rows = results_rows(summary)
     columns: list[str] = []
     for values in rows.values():
         columns += [k for k in values if k not in columns]

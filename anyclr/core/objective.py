@@ -57,17 +57,42 @@ def encode_views(encoder: nn.Module, views: list[Any]) -> list[torch.Tensor]:
     return [encoder(v) for v in views]
 
 
+def encode_streams(encoders: Any, views: dict[str, list[Any]]) -> list[torch.Tensor]:
+    """Encode each stream's views with that stream's encoder; return the embeddings in stream order, then view order."""
+    out: list[torch.Tensor] = []
+    for name, stream_views in views.items():
+        out += encode_views(encoders[name], stream_views)
+    return out
+
+
+def objective_streams(objective: nn.Module) -> tuple[int, int]:
+    """Return how many input streams (one encoder each) an objective can train: ``(min, max)``.
+
+    Objectives that only score embeddings take any number; those that encode the views themselves (momentum
+    targets, predictors) train one encoder unless they say otherwise with ``max_streams``.
+    """
+    low = int(getattr(objective, "min_streams", 1))
+    high = getattr(objective, "max_streams", None)
+    if high is None:
+        high = 1 if type(objective).training_step is not Objective.training_step else 64
+    return low, int(high)
+
+
 class Objective(nn.Module):
     """Base for objectives.
 
     The trainer calls :meth:`bind` once with the encoder (build target networks here), then, each step,
     :meth:`training_step` with the views, and :meth:`after_step` after the optimiser step (EMA updates,
-    queue pushes). Parameters and buffers of the objective (predictors, prototypes, queues) are trained,
+    queue pushes). With paired data the views are ``{stream: [views]}`` and the encoder holds one encoder per
+    stream; the base :meth:`training_step` encodes every stream with its own encoder and passes the embeddings,
+    in stream order, to :meth:`forward` (so any loss on embeddings contrasts streams). Parameters and buffers of the objective (predictors, prototypes, queues) are trained,
     checkpointed and restored with the encoder. Simple losses only implement :meth:`forward`.
     """
 
     min_views: int = 2
     needs_labels: bool = False
+    min_streams: int = 1  # input streams (one encoder each) the objective needs; CLIP and SigLIP need 2
+    max_streams: int | None = None  # None: any number when it only scores embeddings, else 1 (see objective_streams)
 
     def bind(self, encoder: nn.Module) -> None:
         """Called once before training with the online encoder."""
@@ -88,8 +113,12 @@ class Objective(nn.Module):
         if self.needs_labels and (labels is None or bool((labels < 0).any())):
             raise AnyclrError(f"{type(self).__name__} needs labels, but the dataset has none (or some are missing).")
 
-    def training_step(self, views: list[Any], encoder: nn.Module, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """Return the loss for one batch of views."""
+    def training_step(self, views: list[Any] | dict[str, list[Any]], encoder: nn.Module, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Return the loss for one batch of views (``{stream: views}`` with one encoder per stream for paired data)."""
+        if isinstance(views, dict):
+            z = encode_streams(encoder, views)
+            self.check(z, labels)
+            return self(z, labels)
         self.check(views, labels)
         return self(encode_views(encoder, views), labels)
 

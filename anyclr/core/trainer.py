@@ -41,7 +41,7 @@ from anyclr.core.data import (
 )
 from anyclr.core.device import autocast, to_channels_last
 from anyclr.core.distributed import is_distributed, is_main, rank, world_size
-from anyclr.core.encoder import Encoder
+from anyclr.core.encoder import Encoder, StreamEncoders
 from anyclr.core.errors import AnyclrError
 from anyclr.core.evaluation import encoder_features, make_evaluator
 from anyclr.core.objective import Objective, check_view_batches, view_batches
@@ -75,8 +75,8 @@ class TrainContext:
     recipe: str
     registry: Registry
     data: DataBundle
-    views: ViewGenerator
-    encoder: Encoder  # the module whose weights are saved and evaluated
+    views: ViewGenerator  # or StreamViews: one generator per stream of paired data
+    encoder: Encoder  # the module whose weights are saved and evaluated (StreamEncoders for paired data)
     objective: Objective
     optimizer: torch.optim.Optimizer
     device: torch.device
@@ -483,7 +483,7 @@ def make_context(
     objective.bind(encoder)
     objective.to(device)  # bind may have built target networks or predictors
     optimizer = make_optimizer(tc["optimizer"], [encoder, objective], float(tc["lr"]), float(tc["weight_decay"]), float(tc["momentum"]))
-    model: nn.Module = torch.compile(encoder) if bool(tc["compile"]) else encoder
+    model: nn.Module = compiled(encoder) if bool(tc["compile"]) else encoder
     ctx = TrainContext(
         config=config, run_dir=run_dir, recipe=recipe, registry=registry, data=data, views=views, encoder=encoder,
         objective=objective, optimizer=optimizer, device=device, seed=int(tc["seed"]), model=model,
@@ -495,6 +495,13 @@ def make_context(
     set_budget(ctx)
     ctx.monitor = make_monitor(registry, data, tc, ctx.seed)
     return ctx
+
+
+def compiled(encoder: nn.Module) -> nn.Module:
+    """Return ``torch.compile(encoder)``; one compiled encoder per stream for paired data."""
+    if isinstance(encoder, StreamEncoders):
+        return StreamEncoders({name: torch.compile(e) for name, e in encoder.items()})
+    return torch.compile(encoder)
 
 
 def set_budget(ctx: TrainContext) -> None:

@@ -129,3 +129,16 @@ class Compose(ViewGenerator):
                 x = step(x, v)
             views.append(x)
         return views
+
+
+class StreamViews(nn.ModuleDict):
+    """One view generator per input stream of a paired run: ``{stream: inputs}`` to ``{stream: [views]}``.
+
+    All streams' views of a step are drawn inside one :func:`shared_params` block, so augmentations with the
+    same ``share`` key use the same parameters in every stream (one temporal crop for a clip's audio and frames).
+    """
+
+    def forward(self, inputs: dict[str, Any]) -> dict[str, list[Any]]:
+        """Return every stream's views."""
+        with shared_params():
+            return {name: generator(inputs[name]) for name, generator in self.items()}

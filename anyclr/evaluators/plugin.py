@@ -12,6 +12,7 @@ def anyclr_evaluators() -> list[Component]:
     from anyclr.evaluators.knn import knn
     from anyclr.evaluators.linear import linear
     from anyclr.evaluators.rankme import rankme
+    from anyclr.evaluators.retrieval import retrieval
     from anyclr.evaluators.svm import svm, svm_cv
 
     return [
@@ -19,5 +20,6 @@ def anyclr_evaluators() -> list[Component]:
         Component("linear", linear, summary="Logistic regression on standardised features, C chosen on a validation split; linear_top1."),
         Component("rankme", rankme, summary="RankMe: effective rank of the embedding matrix (no labels needed)."),
         Component("svm", svm, summary="RBF SVM with a grid over C by 5-fold CV (TS2Vec protocol); svm_top1."),
+        Component("retrieval", retrieval, summary="Paired streams: recall@1/5/10 of each item's pair by cosine similarity, both directions."),
         Component("svm_cv", svm_cv, summary="SVM accuracy by stratified k-fold CV over all samples (GraphCL protocol); svm_top1."),
     ]

@@ -10,14 +10,16 @@ import torch.nn.functional as F
 from torch import nn
 
 from anyclr.core.distributed import share_of_mean
-from anyclr.core.objective import Objective, encode_views
+from anyclr.core.objective import Objective, encode_streams, encode_views
 from anyclr.objectives.parts.checks import check_embeddings
 from anyclr.objectives.parts.layout import gather_views
 from anyclr.objectives.parts.precision import full_precision
 
 
-def encode_pair(views: list[Any], encoder: nn.Module) -> list[torch.Tensor]:
-    """Encode two inputs with one encoder, or input ``k`` with ``encoder[k]`` when given a pair of encoders."""
+def encode_pair(views: list[Any] | dict[str, list[Any]], encoder: nn.Module) -> list[torch.Tensor]:
+    """Encode two inputs with one encoder, input ``k`` with ``encoder[k]`` for a pair of encoders, or each stream with its own."""
+    if isinstance(views, dict):
+        return encode_streams(encoder, views)
     if isinstance(encoder, (list, tuple, nn.ModuleList)) and len(encoder) == 2:
         return [encoder[0](views[0]), encoder[1](views[1])]
     return encode_views(encoder, views)
@@ -55,9 +57,13 @@ class CLIP(Objective):
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / init_temperature)), requires_grad=learn_temperature)
         self.max_scale = float(max_scale)
 
-    def training_step(self, views: list[Any], encoder: nn.Module, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """Encode the two inputs (one encoder, or one each) and return the loss."""
-        self.check(views, labels)
+    min_streams = 2  # two modalities, one encoder each ([encoder.<stream>]); two views of one stream: use ntxent
+    max_streams = 2
+
+    def training_step(self, views: list[Any] | dict[str, list[Any]], encoder: nn.Module, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Encode the two inputs (one encoder, or one each; or the two streams of paired data) and return the loss."""
+        if not isinstance(views, dict):
+            self.check(views, labels)
         return self(encode_pair(views, encoder), labels)
 
     @full_precision

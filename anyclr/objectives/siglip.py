@@ -36,9 +36,13 @@ class SigLIP(Objective):
         self.logit_scale = nn.Parameter(torch.tensor(math.log(init_scale)))
         self.logit_bias = nn.Parameter(torch.tensor(float(init_bias)))
 
-    def training_step(self, views: list[Any], encoder: nn.Module, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """Encode the two inputs (one encoder, or one each) and return the loss."""
-        self.check(views, labels)
+    min_streams = 2  # two modalities, one encoder each ([encoder.<stream>])
+    max_streams = 2
+
+    def training_step(self, views: list[Any] | dict[str, list[Any]], encoder: nn.Module, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Encode the two inputs (one encoder, or one each; or the two streams of paired data) and return the loss."""
+        if not isinstance(views, dict):
+            self.check(views, labels)
         return self(encode_pair(views, encoder), labels)
 
     @full_precision

@@ -82,11 +82,13 @@ def anyclr_objectives() -> list[Component]:
 def anyclr_datasets() -> list[Component]:
     """Return the file and UCR/UEA readers, and each UCR/UEA set aeon bundles under its own name."""
     from anyclr.plugins.timeseries.datasets.bundled import bundled_names
+    from anyclr.plugins.timeseries.datasets.digits_series import digits_series
     from anyclr.plugins.timeseries.datasets.files import load_file
     from anyclr.plugins.timeseries.datasets.ucr import BundledSet, load_ucr
 
     return [
         Component("ucr", load_ucr, MODALITY, "Any UCR/UEA classification set by name (data.dataset); aeon's bundled copies or data.extract_path."),
+        Component("digits-series", digits_series, MODALITY, "sklearn's 8x8 digits as 64-step series (pixels row by row), split like the digits images."),
         Component("timeseries-file", load_file, MODALITY, "Series from a .ts, .arff, .tsv, .csv or .npy file (data.path, optional data.test_path)."),
         *[Component(name, BundledSet(name), MODALITY, f"UCR/UEA {name}, bundled with aeon.") for name in bundled_names()],
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -50,10 +51,12 @@ def image_bundle(
     test_x: torch.Tensor | None = None,
     test_y: torch.Tensor | None = None,
     class_names: Sequence[str] | None = None,
+    train_meta: dict[str, Any] | None = None,
+    test_meta: dict[str, Any] | None = None,
 ) -> DataBundle:
-    """Pack uint8 images [N, C, H, W] and labels into a DataBundle with the image ``info`` keys."""
-    train = TensorSamples(train_x, train_y)
-    test = TensorSamples(test_x, test_y) if test_x is not None and len(test_x) else None
+    """Pack uint8 images [N, C, H, W] and labels (and per-sample metadata) into a DataBundle with the image ``info`` keys."""
+    train = TensorSamples(train_x, train_y, train_meta)
+    test = TensorSamples(test_x, test_y, test_meta) if test_x is not None and len(test_x) else None
     labels = train.y[train.y >= 0]
     if class_names is None:
         num_classes = int(labels.max()) + 1 if len(labels) else 0

@@ -21,4 +21,5 @@ def digits(image_size: int = 8, test_fraction: float = 0.25, seed: int = 0) -> D
         images = resize_images(images, image_size)
     train, test = split_indices(labels, test_fraction, seed)
     names = [str(int(n)) for n in data.target_names]
-    return image_bundle(images[train], labels[train], images[test], labels[test], names)
+    ids = torch.arange(len(labels))  # the digit's index in sklearn's set (pairs it with other views of the same digit)
+    return image_bundle(images[train], labels[train], images[test], labels[test], names, {"id": ids[train]}, {"id": ids[test]})
