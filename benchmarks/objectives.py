@@ -43,7 +43,7 @@ def ours(name: str, dim: int, device: torch.device) -> Loss:
     from anyclr.objectives.debiased import Debiased
     from anyclr.objectives.moco import queue_infonce
     from anyclr.objectives.ntxent import NTXent
-    from anyclr.objectives.parts.queue import Queue
+    from anyclr.losses.queue import Queue
     from anyclr.objectives.polyview import PolyView
     from anyclr.objectives.siglip import SigLIP
     from anyclr.objectives.simsiam import negative_cosine_sums

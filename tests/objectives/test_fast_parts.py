@@ -6,11 +6,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from anyclr.objectives.parts.cosine import cosine_to_targets
-from anyclr.objectives.parts.infonce import key_queue_nce
-from anyclr.objectives.parts.queue import Queue
-from anyclr.objectives.parts.sinkhorn import sinkhorn
-from anyclr.objectives.parts.soft_cross_entropy import linear_soft_cross_entropy
+from anyclr.losses.cosine import cosine_to_targets
+from anyclr.losses.infonce import key_queue_nce
+from anyclr.losses.queue import Queue
+from anyclr.losses.sinkhorn import sinkhorn
+from anyclr.losses.soft_cross_entropy import linear_soft_cross_entropy
 
 
 def leaves(*shapes: tuple[int, ...], seed: int = 0) -> list[torch.Tensor]:

@@ -18,7 +18,7 @@ from anyclr.objectives.mochi import MoCHi
 from anyclr.objectives.moco import MoCo, queue_infonce
 from anyclr.objectives.nnclr import NNCLR
 from anyclr.objectives.ntxent import NTXent
-from anyclr.objectives.parts.sinkhorn import sinkhorn
+from anyclr.losses.sinkhorn import sinkhorn
 from anyclr.objectives.polyview import PolyView
 from anyclr.objectives.siglip import SigLIP
 from anyclr.objectives.simsiam import SimSiam
