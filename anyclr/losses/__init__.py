@@ -22,14 +22,16 @@ Checks
     :func:`check_embeddings`, :func:`check_labels`, :func:`encodes_itself` — errors a user can act on.
 Layout and gathering (with gradient: the gradient of a gathered row flows back to the rank it came from)
     :func:`gather_views` (stack, L2-normalise, gather once), :class:`GatheredViews`, :func:`view_pairs`
-    (anchor and positive columns), :func:`anchor_index`, :func:`gather_each`;
+    and :func:`pair_columns` (anchor and positive columns), :func:`anchor_index`, :func:`gather_each`;
     from the core: :func:`gather_with_grad`, :func:`gather_batch` (also returns this rank's offset),
     :func:`gather_no_grad` (keys, labels, masks), :func:`share_of_mean` (turn this rank's sum into its
-    share of the global mean, so that rank-averaged gradients equal one process's) and :func:`is_distributed`.
+    share of the global mean, so that rank-averaged gradients equal one process's), :func:`all_sizes`
+    (every rank's count) and :func:`is_distributed`.
 Contrastive losses (hand-written backward passes: one ``[A, M]`` matrix kept, float32 or wider logits)
-    :func:`multi_positive_nce` — InfoNCE / NT-Xent with one or several positives per anchor;
-    :func:`masked_logsumexp` — the denominator
-    alone, with chosen columns left out (losses that decouple the positive: DCL, GraphCL);
+    :func:`multi_positive_nce` — InfoNCE / NT-Xent with one or several positives per anchor, optionally
+    per group (``[G, A, D]``, e.g. one group per timestamp) and with candidates masked out;
+    :func:`masked_logsumexp` — the denominator alone, with chosen columns left out (losses that
+    decouple the positive: DCL, GraphCL, SimGRACE);
     :func:`key_queue_nce` — MoCo's query/key form with shared negatives from a queue.
 Non-contrastive and clustering parts
     :func:`cosine_to_targets` (BYOL, SimSiam), :func:`sinkhorn` and :func:`linear_soft_cross_entropy` (SwAV).
@@ -38,12 +40,19 @@ State
     :func:`make_predictor`, :func:`match_sync_batchnorm`, :func:`predict`.
 """
 
-from anyclr.core.distributed import gather_batch, gather_no_grad, gather_with_grad, is_distributed, share_of_mean
+from anyclr.core.distributed import (
+    all_sizes,
+    gather_batch,
+    gather_no_grad,
+    gather_with_grad,
+    is_distributed,
+    share_of_mean,
+)
 from anyclr.losses.checks import check_embeddings, check_labels, encodes_itself
 from anyclr.losses.cosine import cosine_to_targets
 from anyclr.losses.ema import EMATarget, cosine_momentum, unwrap
 from anyclr.losses.infonce import key_queue_nce, masked_logsumexp, multi_positive_nce
-from anyclr.losses.layout import GatheredViews, anchor_index, gather_each, gather_views, view_pairs
+from anyclr.losses.layout import GatheredViews, anchor_index, gather_each, gather_views, pair_columns, view_pairs
 from anyclr.losses.precision import float32_region, full_precision, upcast
 from anyclr.losses.predictor import make_predictor, match_sync_batchnorm, predict
 from anyclr.losses.queue import Queue
@@ -54,6 +63,7 @@ __all__ = [
     "EMATarget",
     "GatheredViews",
     "Queue",
+    "all_sizes",
     "anchor_index",
     "check_embeddings",
     "check_labels",
@@ -74,6 +84,7 @@ __all__ = [
     "masked_logsumexp",
     "match_sync_batchnorm",
     "multi_positive_nce",
+    "pair_columns",
     "predict",
     "share_of_mean",
     "sinkhorn",
