@@ -61,7 +61,8 @@ def pair_columns(
     view = torch.arange(v, device=device)[:, None]
     sample = torch.arange(b, device=device)[None, :] + offset
     self_index = (view * m + sample).reshape(-1)
-    others = torch.tensor([[w for w in range(v) if w != a] for a in range(v)], dtype=torch.long, device=device).reshape(v, v - 1)
+    rest = torch.arange(v - 1, device=device)[None, :]
+    others = rest + (rest >= view).long()  # the views other than v, in order; built on the device (no copy, no sync)
     positives = (others[:, None, :] * m + sample[..., None]).reshape(v * b, v - 1)
     return self_index, positives
 

@@ -148,7 +148,10 @@ class HierarchicalContrastive(Objective):
     Each view is encoded per timestamp (``encoder(view)`` -> ``[B, T, D]``); the two views' common
     timestamps (the crop overlap that ``timeseries-crops`` views carry as ``overlap``, or the whole
     series for views of equal length) are contrasted with :func:`hierarchical_contrastive_loss`.
-    Timestamps that were not observed (NaN outputs) are masked out.
+    Timestamps that were not observed (NaN outputs) are masked out. Across processes the instance-wise
+    negatives come from every rank (gathered with gradient; each rank's crop overlap is padded to the
+    longest as unobserved, since ranks draw their own crops) and each rank returns its share of the
+    global means, so the averaged gradients are those of one process on the whole batch.
 
     Both views go through the encoder as one batch, the shorter padded at the end with NaN: this
     plug-in's encoders re-zero end padding after every layer, so that is exact, and it halves the
