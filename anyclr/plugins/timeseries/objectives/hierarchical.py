@@ -60,12 +60,12 @@ def _twin_nce(
     return _share(per_anchor.sum(), int(kept.sum()))
 
 
-def _both(valid: torch.Tensor | None, dim: int, by_time: int = 0) -> torch.Tensor | None:
-    """The mask ``[B, T]`` of two views stacked along ``dim`` (the same for both); ``by_time`` puts time first."""
+def _both(valid: torch.Tensor | None, dim: int, time_first: bool = False) -> torch.Tensor | None:
+    """The mask ``[B, T]`` of two views stacked along ``dim`` (the same for both), transposed with ``time_first``."""
     if valid is None:
         return None
     both = torch.cat([valid, valid], dim=dim)
-    return both.T if by_time else both
+    return both.T if time_first else both
 
 
 def instance_contrastive_loss(z1: torch.Tensor, z2: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
@@ -82,7 +82,7 @@ def instance_contrastive_loss(z1: torch.Tensor, z2: torch.Tensor, valid: torch.T
             everywhere = None
     if candidates.shape[1] == 2:  # one series in the whole batch: no negatives
         return z1.new_zeros(())
-    return _twin_nce(anchors, candidates, b, offset, _both(valid, 0, 1), _both(everywhere, 0, 1))
+    return _twin_nce(anchors, candidates, b, offset, _both(valid, 0, time_first=True), _both(everywhere, 0, time_first=True))
 
 
 def temporal_contrastive_loss(z1: torch.Tensor, z2: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
