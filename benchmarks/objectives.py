@@ -35,6 +35,7 @@ TIME_TARGET = 1.10
 
 def ours(name: str, dim: int, device: torch.device) -> Loss:
     """Return anyclr's loss ``name`` as a function of two embedding batches."""
+    from anyclr.losses.queue import Queue
     from anyclr.objectives.align_uniform import AlignUniform
     from anyclr.objectives.barlow import BarlowTwins
     from anyclr.objectives.byol import regression_sums
@@ -43,7 +44,6 @@ def ours(name: str, dim: int, device: torch.device) -> Loss:
     from anyclr.objectives.debiased import Debiased
     from anyclr.objectives.moco import queue_infonce
     from anyclr.objectives.ntxent import NTXent
-    from anyclr.objectives.parts.queue import Queue
     from anyclr.objectives.polyview import PolyView
     from anyclr.objectives.siglip import SigLIP
     from anyclr.objectives.simsiam import negative_cosine_sums

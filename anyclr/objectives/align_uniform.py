@@ -7,9 +7,7 @@ import itertools
 import torch
 
 from anyclr.core.objective import Objective
-from anyclr.objectives.parts.checks import check_embeddings
-from anyclr.objectives.parts.layout import gather_views
-from anyclr.objectives.parts.precision import full_precision
+from anyclr.losses import check_embeddings, full_precision, gather_views
 
 
 class AlignUniform(Objective):

@@ -8,9 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from anyclr.core.objective import Objective
-from anyclr.objectives.parts.checks import check_embeddings
-from anyclr.objectives.parts.layout import gather_each
-from anyclr.objectives.parts.precision import full_precision
+from anyclr.losses import check_embeddings, full_precision, gather_each
 
 
 class BarlowTwins(Objective):

@@ -9,11 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective, encode_streams, encode_views
-from anyclr.objectives.parts.checks import check_embeddings
-from anyclr.objectives.parts.layout import gather_views
-from anyclr.objectives.parts.precision import full_precision
+from anyclr.losses import check_embeddings, full_precision, gather_views, share_of_mean
 
 
 def encode_pair(views: list[Any] | dict[str, list[Any]], encoder: nn.Module) -> list[torch.Tensor]:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import torch
 
-from anyclr.core.distributed import gather_batch, share_of_mean
 from anyclr.core.objective import Objective
-from anyclr.objectives.parts.checks import check_embeddings
-from anyclr.objectives.parts.infonce import masked_logsumexp
-from anyclr.objectives.parts.layout import gather_views, view_pairs
-from anyclr.objectives.parts.precision import full_precision
+from anyclr.losses import (
+    check_embeddings,
+    full_precision,
+    gather_batch,
+    gather_views,
+    masked_logsumexp,
+    share_of_mean,
+    view_pairs,
+)
 
 
 class DCL(Objective):

@@ -8,15 +8,23 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from anyclr.core.distributed import gather_no_grad, rank_offset, share_of_mean
+from anyclr.core.distributed import rank_offset
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective, encode_views
-from anyclr.objectives.parts.checks import check_embeddings, encodes_itself
-from anyclr.objectives.parts.ema import EMATarget
-from anyclr.objectives.parts.infonce import key_queue_nce
-from anyclr.objectives.parts.precision import float32_region, upcast
-from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchnorm, predict
-from anyclr.objectives.parts.queue import Queue
+from anyclr.losses import (
+    EMATarget,
+    Queue,
+    check_embeddings,
+    encodes_itself,
+    float32_region,
+    gather_no_grad,
+    key_queue_nce,
+    make_predictor,
+    match_sync_batchnorm,
+    predict,
+    share_of_mean,
+    upcast,
+)
 
 
 def queue_infonce(

@@ -8,12 +8,20 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from anyclr.core.distributed import gather_batch, gather_no_grad, share_of_mean
 from anyclr.core.objective import Objective, encode_views
-from anyclr.objectives.parts.checks import check_embeddings, encodes_itself
-from anyclr.objectives.parts.precision import float32_region, upcast
-from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchnorm, predict
-from anyclr.objectives.parts.queue import Queue
+from anyclr.losses import (
+    Queue,
+    check_embeddings,
+    encodes_itself,
+    float32_region,
+    gather_batch,
+    gather_no_grad,
+    make_predictor,
+    match_sync_batchnorm,
+    predict,
+    share_of_mean,
+    upcast,
+)
 
 
 @torch.no_grad()

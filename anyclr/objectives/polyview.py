@@ -7,11 +7,8 @@ import math
 import torch
 import torch.nn.functional as F
 
-from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective
-from anyclr.objectives.parts.checks import check_embeddings
-from anyclr.objectives.parts.layout import gather_views
-from anyclr.objectives.parts.precision import full_precision
+from anyclr.losses import check_embeddings, full_precision, gather_views, share_of_mean
 
 AGGREGATIONS = ("arithmetic", "geometric", "sufficient")
 

@@ -9,11 +9,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective
+from anyclr.losses import full_precision, gather_views, share_of_mean
 from anyclr.objectives.clip import check_pair, encode_pair
-from anyclr.objectives.parts.layout import gather_views
-from anyclr.objectives.parts.precision import full_precision
 
 
 class SigLIP(Objective):

@@ -7,12 +7,18 @@ from typing import Any
 import torch
 from torch import nn
 
-from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective, encode_views
-from anyclr.objectives.parts.checks import check_embeddings, encodes_itself
-from anyclr.objectives.parts.cosine import cosine_to_targets
-from anyclr.objectives.parts.precision import float32_region, upcast
-from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchnorm, predict
+from anyclr.losses import (
+    check_embeddings,
+    cosine_to_targets,
+    encodes_itself,
+    float32_region,
+    make_predictor,
+    match_sync_batchnorm,
+    predict,
+    share_of_mean,
+    upcast,
+)
 
 
 def negative_cosine_sums(p: list[torch.Tensor], z: list[torch.Tensor]) -> torch.Tensor:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import torch
 
-from anyclr.core.distributed import gather_no_grad, share_of_mean
 from anyclr.core.objective import Objective
-from anyclr.objectives.parts.checks import check_embeddings, check_labels
-from anyclr.objectives.parts.infonce import multi_positive_nce
-from anyclr.objectives.parts.layout import anchor_index, gather_views
-from anyclr.objectives.parts.precision import full_precision
+from anyclr.losses import (
+    anchor_index,
+    check_embeddings,
+    check_labels,
+    full_precision,
+    gather_no_grad,
+    gather_views,
+    multi_positive_nce,
+    share_of_mean,
+)
 
 
 class SupCon(Objective):

@@ -6,13 +6,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from anyclr.core.distributed import gather_no_grad, rank_offset, share_of_mean
+from anyclr.core.distributed import rank_offset
 from anyclr.core.objective import Objective
-from anyclr.objectives.parts.checks import check_embeddings
-from anyclr.objectives.parts.precision import full_precision
-from anyclr.objectives.parts.queue import Queue
-from anyclr.objectives.parts.sinkhorn import sinkhorn
-from anyclr.objectives.parts.soft_cross_entropy import linear_soft_cross_entropy
+from anyclr.losses import (
+    Queue,
+    check_embeddings,
+    full_precision,
+    gather_no_grad,
+    linear_soft_cross_entropy,
+    share_of_mean,
+    sinkhorn,
+)
 
 
 class SwAV(Objective):

@@ -153,8 +153,7 @@ def test_simgrace_contrasts_with_a_perturbed_copy_and_leaves_the_encoder_alone()
     enc = Encoder(gin(num_features=3, hidden=8, layers=2))
     b = small_batch()
     state = {k: v.clone() for k, v in enc.state_dict().items()}
-    obj = SimGRACE(eta=1.0, temperature=0.2)
-    torch.manual_seed(1)
+    obj = SimGRACE(eta=1.0, temperature=0.2, seed=3)
     loss = obj.training_step([b], enc)
     # The perturbed branch used fresh weights and left the real ones (and BN statistics) as they were.
     after = enc.state_dict()
@@ -162,13 +161,83 @@ def test_simgrace_contrasts_with_a_perturbed_copy_and_leaves_the_encoder_alone()
         if "num_batches_tracked" in k or "running" in k:
             continue
         assert torch.equal(after[k], v)
-    # Same draw, written out: perturb each weight tensor by eta * std * N(0, 1), no gradient on that side.
-    torch.manual_seed(1)
+    # Same draw, written out: step 0 of seed 3; each weight tensor plus eta * std * N(0, 1), no gradient on that side.
+    gen = torch.Generator().manual_seed(3 * 1_000_003)
     z = enc(b)
     with torch.no_grad():
-        params = {n: p + torch.randn_like(p) * p.std() if p.numel() > 1 else p for n, p in enc.backbone.named_parameters()}
+        params = {n: p + p.std() * torch.randn(p.shape, generator=gen) if p.numel() > 1 else p for n, p in enc.backbone.named_parameters()}
         buffers = {n: t.clone() for n, t in enc.backbone.named_buffers()}
         z2 = enc.head(torch.func.functional_call(enc.backbone, {**params, **buffers}, (b,)))
     assert torch.allclose(loss, graphcl_reference(z2, z, 0.2), atol=1e-5)
     loss.backward()
     assert enc.backbone.convs[0].nn[0].weight.grad is not None
+
+
+def test_simgrace_noise_follows_its_seed_and_step_not_the_global_rng():
+    from anyclr.plugins.graph.objectives.simgrace import SimGRACE
+
+    torch.manual_seed(0)
+    enc = Encoder(gin(num_features=3, hidden=8, layers=2, norm="none"))
+    b = small_batch()
+    obj = SimGRACE(seed=1)
+    torch.manual_seed(5)
+    first = obj.training_step([b], enc).detach()
+    torch.manual_seed(6)  # another rank's global RNG: the perturbation stays the same
+    torch.testing.assert_close(obj.training_step([b], enc).detach(), first)
+    obj.after_step(enc, 0.5)
+    assert not torch.allclose(obj.training_step([b], enc).detach(), first)  # the next step draws new noise
+    resumed = SimGRACE(seed=1)
+    resumed.load_state_dict(obj.state_dict())  # the step count is checkpointed
+    torch.testing.assert_close(resumed.training_step([b], enc), obj.training_step([b], enc))
+
+
+def test_simgrace_loss_is_graphcl_from_the_perturbed_side_with_gradients():
+    from anyclr.plugins.graph.objectives.simgrace import SimGRACE
+
+    perturbed, online = views(seed=4)
+    loss = SimGRACE(temperature=0.3)([perturbed, online])
+    ref = graphcl_reference(perturbed, online, 0.3)
+    torch.testing.assert_close(loss.double(), ref)
+    (g_online,) = torch.autograd.grad(loss, [online])
+    torch.testing.assert_close(g_online, torch.autograd.grad(ref, [online])[0])
+    assert torch.autograd.grad(loss, [perturbed], allow_unused=True)[0] is None  # the perturbed side is a stop-gradient
+
+
+def test_grace_with_three_views_averages_view_pairs():
+    g = torch.Generator().manual_seed(5)
+    z = [torch.randn(5, 3, generator=g, dtype=torch.float64) for _ in range(3)]
+    expected = sum(grace_reference(z[a], z[c], 0.5) for a in range(3) for c in range(a + 1, 3)) / 3
+    torch.testing.assert_close(GRACE()(z), expected)
+
+
+class CountingEncoder(torch.nn.Module):
+    """A graph encoder with BatchNorm that counts its forward passes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = Encoder(gin(num_features=3, hidden=8, layers=2, norm="batch"))
+        self.calls = 0
+
+    def forward(self, batch: Batch) -> torch.Tensor:
+        self.calls += 1
+        return self.net(batch)
+
+
+def test_graphcl_honours_view_batches():
+    from anyclr.core.objective import view_batches
+
+    torch.manual_seed(0)
+    encoder = CountingEncoder().train()
+    two = [small_batch(), small_batch()]
+    joint = GraphCL().training_step(two, encoder)
+    assert encoder.calls == 1  # both views in one forward pass
+    with view_batches("separate"):
+        separate = GraphCL().training_step(two, encoder)
+    assert encoder.calls == 3  # one pass per view: BatchNorm statistics per view
+    assert not torch.allclose(joint, separate)
+    per_view = GraphCL()([encoder(two[0]), encoder(two[1])])
+    torch.testing.assert_close(separate, per_view)
+    encoder.eval()  # running statistics: the two ways agree
+    with view_batches("separate"):
+        separate = GraphCL().training_step(two, encoder)
+    torch.testing.assert_close(separate, GraphCL().training_step(two, encoder))

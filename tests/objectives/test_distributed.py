@@ -2,11 +2,19 @@
 
 One spawn runs every objective (keeps the test short); each objective takes two steps with an optimiser
 update and ``after_step`` in between, so queues, momentum targets and support sets are compared too.
+Before each step the global RNG is seeded per rank, as the trainer does, so an objective that draws
+from it on its own (instead of from a generator every rank shares) fails here.
+
+The built-in objectives take vectors; the graph objectives take PyG batches (graph level) or node
+batches of one graph (GRACE); the TS2Vec objective takes crop views (``x``/``keep``/``overlap``), once
+through a dilated-convolution encoder and once with crops of different lengths on the two ranks.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -20,59 +28,199 @@ from anyclr.core.registry import Registry
 WORLD = 2
 LOCAL_BATCH = 4
 IN_DIM, EMBED_DIM = 6, 5
+HAS_PYG = importlib.util.find_spec("torch_geometric") is not None
 
-# name -> (recipe keys, number of views, needs labels)
-CASES: dict[str, tuple[dict[str, Any], int, bool]] = {
-    "ntxent": ({}, 2, False),
-    "ntxent@3views": ({}, 3, False),
-    "supcon": ({}, 2, True),
-    "dcl": ({}, 2, False),
-    "dclw": ({}, 3, False),
-    "debiased": ({}, 2, False),
-    "hcl": ({}, 3, False),
-    "align-uniform": ({}, 2, False),
-    "polyview": ({"aggregation": "arithmetic"}, 3, False),
-    "polyview@sufficient": ({"aggregation": "sufficient"}, 3, False),
-    "barlow": ({}, 2, False),
-    "vicreg": ({}, 3, False),
-    "clip": ({}, 2, False),
-    "siglip": ({"init_scale": 2.0, "init_bias": -1.0}, 2, False),
-    "moco": ({"queue_size": 16}, 2, False),
-    "mocov3": ({"predictor_hidden_dim": 8, "predictor_batchnorm": False}, 2, False),
-    "mochi": ({"queue_size": 16, "n_hard": 8, "n_mix": 4, "n_query_mix": 3}, 2, False),
-    "byol": ({"predictor_hidden_dim": 8, "predictor_batchnorm": False}, 2, False),
-    "simsiam": ({"predictor_hidden_dim": 8, "predictor_batchnorm": False}, 2, False),
-    "swav": ({"n_prototypes": 6, "queue_size": 16}, 3, False),
-    "nnclr": ({"support_size": 16, "predictor_hidden_dim": 8, "predictor_batchnorm": False}, 2, False),
+
+@dataclass(frozen=True)
+class Case:
+    """Recipe keys, number of views, whether labels are needed, and the kind of inputs."""
+
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    n_views: int = 2
+    labels: bool = False
+    kind: str = "vectors"  # vectors | graphs | nodes | series | uneven-series
+
+
+CASES: dict[str, Case] = {
+    "ntxent": Case(),
+    "ntxent@3views": Case(n_views=3),
+    "supcon": Case(labels=True),
+    "dcl": Case(),
+    "dclw": Case(n_views=3),
+    "debiased": Case(),
+    "hcl": Case(n_views=3),
+    "align-uniform": Case(),
+    "polyview": Case({"aggregation": "arithmetic"}, 3),
+    "polyview@sufficient": Case({"aggregation": "sufficient"}, 3),
+    "barlow": Case(),
+    "vicreg": Case(n_views=3),
+    "clip": Case(),
+    "siglip": Case({"init_scale": 2.0, "init_bias": -1.0}),
+    "moco": Case({"queue_size": 16}),
+    "mocov3": Case({"predictor_hidden_dim": 8, "predictor_batchnorm": False}),
+    "mochi": Case({"queue_size": 16, "n_hard": 8, "n_mix": 4, "n_query_mix": 3}),
+    "byol": Case({"predictor_hidden_dim": 8, "predictor_batchnorm": False}),
+    "simsiam": Case({"predictor_hidden_dim": 8, "predictor_batchnorm": False}),
+    "swav": Case({"n_prototypes": 6, "queue_size": 16}, 3),
+    "nnclr": Case({"support_size": 16, "predictor_hidden_dim": 8, "predictor_batchnorm": False}),
+    "hierarchical-contrastive": Case(kind="series"),
+    "hierarchical-contrastive@uneven": Case({"average": "none"}, kind="uneven-series"),
 }
+if HAS_PYG:
+    CASES |= {
+        "graphcl": Case(kind="graphs"),
+        "graphcl@3views-one-way": Case({"symmetric": False, "temperature": 0.5}, 3, kind="graphs"),
+        "grace": Case(kind="nodes"),
+        "grace@3views": Case(n_views=3, kind="nodes"),
+        "infograph": Case(n_views=1, kind="graphs"),
+        "infograph@contrast": Case({"contrast": 0.5}, kind="graphs"),
+        "simgrace": Case({"eta": 0.5}, n_views=1, kind="graphs"),
+    }
+
+
+class PerTimestamp(nn.Module):
+    """A per-timestamp linear map of a crop view's ``x`` (NaN in, NaN out): crops of any length encode alike."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.proj = nn.Linear(1, EMBED_DIM)
+        self.out_dim = EMBED_DIM
+
+    def forward(self, inputs: Any) -> torch.Tensor:
+        x = inputs["x"] if isinstance(inputs, dict) else inputs
+        observed = ~torch.isnan(x).all(-1, keepdim=True)
+        h = torch.tanh(self.proj(x.nan_to_num(0.0)))  # NaN kept out of the product, so out of the gradient too
+        return h.masked_fill(~observed, float("nan"))
+
+
+def _encoder(kind: str) -> nn.Module:
+    """A small encoder without batch statistics or dropout, whose outputs depend on its own sample only."""
+    if kind in ("graphs", "nodes"):
+        from anyclr.core.encoder import Encoder
+        from anyclr.plugins.graph.encoders.gin import gin
+
+        backbone = gin(num_features=3, hidden=4, layers=2, norm="none")
+        return Encoder(backbone, nn.Linear(backbone.out_dim, EMBED_DIM))
+    if kind == "series":
+        from anyclr.plugins.timeseries.encoders.dilated_conv import DilatedConvEncoder
+
+        return DilatedConvEncoder(in_channels=1, out_dim=EMBED_DIM, hidden=4, depth=2, dropout=0.0)
+    if kind == "uneven-series":
+        return PerTimestamp()
+    return nn.Sequential(nn.Linear(IN_DIM, 8), nn.Tanh(), nn.Linear(8, EMBED_DIM))
 
 
 def _build(name: str, seed: int) -> tuple[nn.Module, nn.Module]:
     """Same encoder and objective on every process (same seed)."""
     registry = Registry()
-    kwargs, _, _ = CASES[name]
+    case = CASES[name]
     torch.manual_seed(seed)
-    encoder = nn.Sequential(nn.Linear(IN_DIM, 8), nn.Tanh(), nn.Linear(8, EMBED_DIM)).double()
+    encoder = _encoder(case.kind).double()
     component = registry.get("objective", name.split("@")[0])
     params = component.parameters()
-    extra = {k: v for k, v in {"embed_dim": EMBED_DIM, "feature_dim": EMBED_DIM}.items() if k in params}
-    objective = component.factory(**kwargs, **extra).double()
+    dims = {"embed_dim": EMBED_DIM, "feature_dim": int(getattr(encoder, "out_dim", EMBED_DIM))}
+    extra = {k: v for k, v in dims.items() if k in params}
+    objective = component.factory(**case.kwargs, **extra).double()
     objective.bind(encoder)
     return encoder, objective
 
 
-def _data(name: str, step: int) -> tuple[list[torch.Tensor], torch.Tensor]:
-    _, n_views, _ = CASES[name]
+def _graphs(n_views: int, g: torch.Generator) -> list[list[Any]]:
+    """Eight small graphs (3 to 6 nodes, a ring plus a chord) in ``n_views`` versions (features and one edge differ)."""
+    from torch_geometric.data import Data
+
+    out: list[list[Any]] = [[] for _ in range(n_views)]
+    for i in range(WORLD * LOCAL_BATCH):
+        n = 3 + i % 4
+        src = torch.arange(n)
+        ring = torch.stack([src, (src + 1) % n])
+        edges = torch.cat([ring, ring.flip(0), torch.tensor([[0, n - 1], [n - 1, 0]])], dim=1)
+        x = torch.randn(n, 3, generator=g, dtype=torch.float64)
+        for v in range(n_views):
+            keep = torch.ones(edges.shape[1], dtype=torch.bool)
+            keep[v % edges.shape[1]] = False  # each view drops a different edge
+            noise = 0.3 * v * torch.randn(n, 3, generator=g, dtype=torch.float64)
+            out[v].append(Data(x=x + noise, edge_index=edges[:, keep]))
+    return out
+
+
+def _nodes(n_views: int, g: torch.Generator) -> list[Any]:
+    """One graph of ten nodes in ``n_views`` versions; its first eight nodes are the batch."""
+    from torch_geometric.data import Batch, Data
+
+    from anyclr.plugins.graph.batch import NodeBatch
+
+    src = torch.arange(10)
+    edges = torch.cat([torch.stack([src, (src + 1) % 10]), torch.stack([src, (src + 3) % 10])], dim=1)
+    edges = torch.cat([edges, edges.flip(0)], dim=1)
+    x = torch.randn(10, 3, generator=g, dtype=torch.float64)
+    index = torch.arange(WORLD * LOCAL_BATCH)
+    views = []
+    for v in range(n_views):
+        graph = Batch.from_data_list([Data(x=x + 0.3 * v * torch.randn(10, 3, generator=g, dtype=torch.float64), edge_index=edges)])
+        views.append(NodeBatch(graph, index))
+    return views
+
+
+def _series(step: int, g: torch.Generator) -> list[dict[str, Any]]:
+    """Two overlapping crops of eight series (TS2Vec's views); at step 1 one series ends early (masked timestamps)."""
+    x = torch.randn(WORLD * LOCAL_BATCH, 16, 1, generator=g, dtype=torch.float64)
+    if step == 1:
+        x[5, 9:] = float("nan")
+    views = []
+    for start, stop, overlap in ((0, 12, (3, 9)), (3, 16, (0, 9))):
+        keep = torch.rand(x.shape[0], stop - start, generator=g) > 0.2
+        views.append({"x": x[:, start:stop], "keep": keep, "overlap": overlap})
+    return views
+
+
+def _data(name: str, step: int) -> tuple[list[Any], torch.Tensor]:
+    """The whole batch's views and labels (every process builds the same)."""
+    case = CASES[name]
     g = torch.Generator().manual_seed(1000 * step + len(name))
-    views = [torch.randn(WORLD * LOCAL_BATCH, IN_DIM, generator=g, dtype=torch.float64) for _ in range(n_views)]
+    if case.kind == "graphs":
+        views: list[Any] = _graphs(case.n_views, g)
+    elif case.kind == "nodes":
+        views = _nodes(case.n_views, g)
+    elif case.kind in ("series", "uneven-series"):
+        views = _series(step, g)
+    else:
+        views = [torch.randn(WORLD * LOCAL_BATCH, IN_DIM, generator=g, dtype=torch.float64) for _ in range(case.n_views)]
     labels = torch.randint(0, 3, (WORLD * LOCAL_BATCH,), generator=g)
     return views, labels
+
+
+UNEVEN_CUT = 2  # rank 1's crops are this much shorter at the end of the overlap
+
+
+def _take(kind: str, views: list[Any], rows: slice, rank: int, world: int) -> list[Any]:
+    """This rank's share of the batch's views."""
+    if kind == "graphs":
+        from torch_geometric.data import Batch
+
+        return [Batch.from_data_list(v[rows]) for v in views]
+    if kind == "nodes":
+        return [type(v)(v.graph, v.index[rows]) for v in views]
+    if kind in ("series", "uneven-series"):
+        out = [{"x": v["x"][rows], "keep": v["keep"][rows], "overlap": v["overlap"]} for v in views]
+        if kind == "uneven-series":
+            first, second = out
+            if world > 1 and rank == 1:  # its own, shorter crops: the overlap loses its last steps
+                first = {"x": first["x"][:, :-UNEVEN_CUT], "keep": first["keep"][:, :-UNEVEN_CUT], "overlap": (3, 9 - UNEVEN_CUT)}
+                second = {"x": second["x"][:, :-(4 + UNEVEN_CUT)], "keep": second["keep"][:, :-(4 + UNEVEN_CUT)], "overlap": (0, 9 - UNEVEN_CUT)}
+            elif world == 1:  # one process: rank 1's series are unobserved there instead
+                for view, (s, n) in ((first, (3, 9)), (second, (0, 9))):
+                    view["x"] = view["x"].clone()
+                    view["x"][LOCAL_BATCH:, s + n - UNEVEN_CUT : s + n] = float("nan")
+            out = [first, second]
+        return out
+    return [v[rows] for v in views]
 
 
 def _run(name: str, rank: int, world: int) -> list[dict[str, torch.Tensor]]:
     """Two training steps; return each step's loss and (rank-averaged) gradients."""
     encoder, objective = _build(name, seed=7)
-    needs_labels = CASES[name][2]
+    case = CASES[name]
     params = [p for p in list(encoder.parameters()) + list(objective.parameters()) if p.requires_grad]
     names = [f"encoder.{n}" for n, p in encoder.named_parameters() if p.requires_grad]
     names += [f"objective.{n}" for n, p in objective.named_parameters() if p.requires_grad]
@@ -80,7 +228,9 @@ def _run(name: str, rank: int, world: int) -> list[dict[str, torch.Tensor]]:
     for step in range(2):
         views, labels = _data(name, step)
         rows = slice(rank * LOCAL_BATCH, (rank + 1) * LOCAL_BATCH) if world > 1 else slice(None)
-        loss = objective.training_step([v[rows] for v in views], encoder, labels[rows] if needs_labels else None)
+        torch.manual_seed(100 * step + 7919 * rank)  # as the trainer: every rank's global RNG differs
+        local = _take(case.kind, views, rows, rank, world)
+        loss = objective.training_step(local, encoder, labels[rows] if case.labels else None)
         grads = torch.autograd.grad(loss, params, allow_unused=True)
         grads = [torch.zeros_like(p) if g is None else g for p, g in zip(params, grads, strict=True)]
         loss = loss.detach()

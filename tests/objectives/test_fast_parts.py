@@ -6,11 +6,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from anyclr.objectives.parts.cosine import cosine_to_targets
-from anyclr.objectives.parts.infonce import key_queue_nce
-from anyclr.objectives.parts.queue import Queue
-from anyclr.objectives.parts.sinkhorn import sinkhorn
-from anyclr.objectives.parts.soft_cross_entropy import linear_soft_cross_entropy
+from anyclr.losses.cosine import cosine_to_targets
+from anyclr.losses.infonce import key_queue_nce
+from anyclr.losses.queue import Queue
+from anyclr.losses.sinkhorn import sinkhorn
+from anyclr.losses.soft_cross_entropy import linear_soft_cross_entropy
 
 
 def leaves(*shapes: tuple[int, ...], seed: int = 0) -> list[torch.Tensor]:
@@ -108,3 +108,37 @@ def test_queue_push_wraps_around_and_reloads():
     assert fresh["queue"].get().shape[0] == 0
     fresh.load_state_dict({"queue." + k: v for k, v in queue.state_dict().items()})
     torch.testing.assert_close(fresh["queue"].get(), queue.items)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_grouped_multi_positive_nce_matches_a_loop_over_groups(masked):
+    from anyclr.losses import multi_positive_nce, pair_columns
+
+    z, c = leaves((3, 6, 4), (3, 6, 4))  # 3 groups; rows v*3 + i: view v of sample i
+    self_index, positives = pair_columns(2, 3, 3)
+    valid = torch.ones(3, 6, dtype=torch.bool)
+    if masked:
+        valid[0, 1] = valid[0, 4] = False  # sample 1 of group 0 missing from both views
+        valid[2, 2] = valid[2, 5] = False
+
+    def slow(z, c):
+        rows = []
+        for g in range(3):
+            logits = (z[g] @ c[g].T) / 0.5
+            logits = logits.masked_fill(~valid[g][None, :], float("-inf"))
+            logits[torch.arange(6), self_index] = float("-inf")
+            rows.append(torch.logsumexp(logits, 1) - logits.gather(1, positives)[:, 0])
+        return torch.stack(rows)
+
+    def fast(z, c):
+        out = multi_positive_nce(z, c, self_index, positives, 0.5, valid if masked else None)
+        keep = valid if masked else torch.ones_like(valid)
+        return torch.where(keep, out, torch.zeros_like(out))
+
+    def slow_kept(z, c):
+        out = slow(z, c)
+        return torch.where(valid, out, torch.zeros_like(out))
+
+    same_values_and_grads(fast, slow_kept, [z, c])
+    if masked:  # an anchor whose positive is masked out is marked, not silently finite
+        assert torch.isinf(multi_positive_nce(z, c, self_index, positives, 0.5, valid)[0, 1])

@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from anyclr.losses.sinkhorn import sinkhorn
 from anyclr.objectives.align_uniform import AlignUniform
 from anyclr.objectives.barlow import BarlowTwins
 from anyclr.objectives.byol import BYOL
@@ -18,7 +19,6 @@ from anyclr.objectives.mochi import MoCHi
 from anyclr.objectives.moco import MoCo, queue_infonce
 from anyclr.objectives.nnclr import NNCLR
 from anyclr.objectives.ntxent import NTXent
-from anyclr.objectives.parts.sinkhorn import sinkhorn
 from anyclr.objectives.polyview import PolyView
 from anyclr.objectives.siglip import SigLIP
 from anyclr.objectives.simsiam import SimSiam

@@ -76,7 +76,7 @@ def test_state_dict_holds_the_state():
 
 
 def test_momentum_schedule_rises_to_one():
-    from anyclr.objectives.parts.ema import cosine_momentum
+    from anyclr.losses.ema import cosine_momentum
 
     assert cosine_momentum(0.0, 0.996) == pytest.approx(0.996)
     assert cosine_momentum(0.5, 0.996) == pytest.approx(0.998)
@@ -84,7 +84,7 @@ def test_momentum_schedule_rises_to_one():
 
 
 def test_ema_target_moves_towards_online():
-    from anyclr.objectives.parts.ema import EMATarget
+    from anyclr.losses.ema import EMATarget
 
     online = nn.Linear(3, 2)
     target = EMATarget(online, base_momentum=0.9)

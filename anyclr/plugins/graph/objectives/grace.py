@@ -5,6 +5,7 @@ For node ``i`` with embeddings ``u_i`` (view 1) and ``v_i`` (view 2), ``θ`` cos
     l(u_i, v_i) = -log  e^{θ(u_i,v_i)/τ}  /  ( e^{θ(u_i,v_i)/τ} + Σ_{k≠i} e^{θ(u_i,v_k)/τ} + Σ_{k≠i} e^{θ(u_i,u_k)/τ} )
     J = 1/(2N) Σ_i [ l(u_i, v_i) + l(v_i, u_i) ]
 
+— every other node of both views is a negative, which makes ``J`` NT-Xent over the two views' nodes.
 The embeddings are the head's outputs (GRACE's two-layer projection). More than two views: the mean
 over view pairs. Across processes the other nodes are gathered with gradient.
 
@@ -16,23 +17,18 @@ Usage::
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
-from anyclr.core import distributed
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective
-
-
-def grace_direction(u: torch.Tensor, u_all: torch.Tensor, v_all: torch.Tensor, temperature: float, offset: int = 0) -> torch.Tensor:
-    """Mean ``l(u_i, v_i)`` for the local anchors ``u`` (rows ``offset + i`` of the gathered ``u_all``/``v_all``)."""
-    with torch.autocast(device_type=u.device.type, enabled=False):
-        a = F.normalize(u.float(), dim=1)
-        inter = a @ F.normalize(v_all.float(), dim=1).T / temperature  # positive on the diagonal
-        intra = a @ F.normalize(u_all.float(), dim=1).T / temperature
-        rows = torch.arange(a.shape[0], device=a.device)
-        intra[rows, rows + offset] = float("-inf")  # a node is not its own negative
-        pos = inter[rows, rows + offset]
-        return (torch.logsumexp(torch.cat([inter, intra], dim=1), dim=1) - pos).mean()
+from anyclr.losses import (
+    GatheredViews,
+    check_embeddings,
+    full_precision,
+    gather_views,
+    multi_positive_nce,
+    share_of_mean,
+    view_pairs,
+)
 
 
 class GRACE(Objective):
@@ -48,19 +44,22 @@ class GRACE(Objective):
             raise AnyclrError(f"objective.temperature must be positive, got {temperature}.")
         self.temperature = float(temperature)
 
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the loss from the node embeddings of each view (``[B, D]`` each)."""
-        if z[0].shape[0] < 2:
+        if z and z[0].dim() == 2 and z[0].shape[0] < 2:
             raise AnyclrError("GRACE needs at least 2 nodes per batch.", "Raise trainer.batch_size.")
-        offset = distributed.rank() * z[0].shape[0]
-        gathered = [distributed.gather_with_grad(v) for v in z]
-        terms = [
-            grace_direction(z[a], gathered[a], gathered[b], self.temperature, offset)
-            for a in range(len(z))
-            for b in range(len(z))
-            if a != b
-        ]
-        return torch.stack(terms).mean()
+        check_embeddings(z, "GRACE")
+        g = gather_views(z)
+        v, b = g.n_views, g.local_batch
+        pairs = [(a, c) for a in range(v) for c in range(a + 1, v)]
+        total = 0.0
+        for a, c in pairs:
+            pair = g if v == 2 else GatheredViews(g.local[[a, c]], g.full[[a, c]], g.offset)
+            self_index, positives = view_pairs(pair)  # the node in the other view; both views' other nodes are negatives
+            per_node = multi_positive_nce(pair.local.flatten(0, 1), pair.full.flatten(0, 1), self_index, positives, self.temperature)
+            total = total + per_node.sum()
+        return share_of_mean(total, len(pairs) * 2 * b)
 
     def extra_repr(self) -> str:
         return f"temperature={self.temperature}"

@@ -18,30 +18,28 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from torch_geometric.data import Batch
 
-from anyclr.core import distributed
 from anyclr.core.errors import AnyclrError
-from anyclr.core.objective import Objective
+from anyclr.core.objective import Objective, views_in_one_batch
+from anyclr.losses import GatheredViews, check_embeddings, full_precision, gather_views, masked_logsumexp, share_of_mean
 from anyclr.plugins.graph.batch import concat_batches
 
 
-def graphcl_from_logits(logits: torch.Tensor, offset: int = 0) -> torch.Tensor:
-    """Mean GraphCL loss from ``[A, M]`` scaled similarities; column ``offset + i`` is row i's positive."""
-    rows = torch.arange(logits.shape[0], device=logits.device)
-    pos = logits[rows, rows + offset]
-    negatives = logits.index_put((rows, rows + offset), torch.tensor(float("-inf"), device=logits.device))
-    return (torch.logsumexp(negatives, dim=1) - pos).mean()
+def graphcl_terms(g: GatheredViews, anchor: int, other: int, temperature: float) -> torch.Tensor:
+    """Per local graph, ``l_n`` with view ``anchor`` as anchors and view ``other`` (all ranks') as candidates, ``[B]``."""
+    b = g.local_batch
+    positive = (torch.arange(b, device=g.local.device) + g.offset)[:, None]  # left out of the denominator
+    negatives = masked_logsumexp(g.local[anchor], g.full[other], positive, 1.0 / temperature)
+    return negatives - (g.local[anchor] * g.local[other]).sum(1) / temperature
 
 
-def graphcl_loss(anchor: torch.Tensor, other: torch.Tensor, temperature: float, offset: int = 0) -> torch.Tensor:
-    """Mean GraphCL loss of ``anchor`` rows against candidates ``other`` (row ``offset + i`` is anchor i's positive)."""
-    with torch.autocast(device_type=anchor.device.type, enabled=False):
-        a = F.normalize(anchor.float(), dim=1)
-        c = F.normalize(other.float(), dim=1)
-        return graphcl_from_logits(a @ c.T / temperature, offset)
+def check_graphs(z: list[torch.Tensor], owner: str, min_views: int = 2) -> None:
+    """Raise unless ``z`` holds ``min_views`` or more ``[B, D]`` batches of at least 2 graphs (the others are the negatives)."""
+    if z and z[0].dim() == 2 and z[0].shape[0] < 2:
+        raise AnyclrError(f"{owner} needs at least 2 graphs per batch (the others are the negatives).", "Raise trainer.batch_size.")
+    check_embeddings(z, owner, min_views=min_views)
 
 
 class GraphCL(Objective):
@@ -59,32 +57,24 @@ class GraphCL(Objective):
         self.temperature, self.symmetric = float(temperature), bool(symmetric)
 
     def training_step(self, views: list[Any], encoder: nn.Module, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """Return the loss for one batch; views that are PyG Batches go through the encoder as one batch."""
+        """Return the loss for one batch; PyG views go through the encoder as one batch unless ``view_batches`` is separate."""
         self.check(views, labels)
-        if all(isinstance(v, Batch) for v in views) and len({v.num_graphs for v in views}) == 1:
+        if views_in_one_batch() and all(isinstance(v, Batch) for v in views) and len({v.num_graphs for v in views}) == 1:
             # One forward over all views costs about what one view costs; BatchNorm then normalises over
             # every view together, as SimCLR-style training does with its concatenated views.
             z = encoder(concat_batches(views)).chunk(len(views))
             return self(list(z), labels)
         return super().training_step(views, encoder, labels)
 
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the loss from the embeddings of each view (``[B, D]`` each)."""
-        if z[0].shape[0] < 2:
-            raise AnyclrError("GraphCL needs at least 2 graphs per batch (the others are the negatives).", "Raise trainer.batch_size.")
-        offset = distributed.rank() * z[0].shape[0]
-        with torch.autocast(device_type=z[0].device.type, enabled=False):
-            normed = [F.normalize(v.float(), dim=1) for v in z]
-            gathered = [distributed.gather_with_grad(v) for v in normed]
-            losses = []
-            for a in range(len(z)):
-                for b in range(a + 1, len(z)):
-                    logits = normed[a] @ gathered[b].T / self.temperature
-                    losses.append(graphcl_from_logits(logits, offset))
-                    if self.symmetric:  # one process: the other direction is the transpose
-                        back = logits.T if gathered[a] is normed[a] else normed[b] @ gathered[a].T / self.temperature
-                        losses.append(graphcl_from_logits(back, offset))
-            return torch.stack(losses).mean()
+        check_graphs(z, "GraphCL")
+        g = gather_views(z)
+        v = g.n_views
+        pairs = [(a, c) for a in range(v) for c in range(v) if a != c and (self.symmetric or a < c)]
+        total = sum(graphcl_terms(g, a, c, self.temperature).sum() for a, c in pairs)
+        return share_of_mean(total, len(pairs) * g.local_batch)
 
     def extra_repr(self) -> str:
         return f"temperature={self.temperature}, symmetric={self.symmetric}"

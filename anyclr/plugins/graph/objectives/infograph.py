@@ -21,6 +21,7 @@ from torch import nn
 
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective
+from anyclr.losses import float32_region, gather_batch, share_of_mean, upcast
 from anyclr.plugins.graph.batch import NodeBatch
 from anyclr.plugins.graph.objectives.graphcl import GraphCL
 
@@ -40,13 +41,21 @@ class FF(nn.Module):
 
 
 def local_global_jsd(local: torch.Tensor, glob: torch.Tensor, batch: torch.Tensor) -> torch.Tensor:
-    """Return InfoGraph's JSD loss for node scores ``local [N, D]``, graph scores ``glob [G, D]`` and node→graph ``batch``."""
-    with torch.autocast(device_type=local.device.type, enabled=False):
-        scores = local.float() @ glob.float().T  # [N, G]
-        pos = F.one_hot(batch, glob.shape[0]).bool()
-        e_pos = (LOG2 - F.softplus(-scores[pos])).mean()
+    """Return InfoGraph's JSD loss for node scores ``local [N, D]``, graph scores ``glob [G, D]`` and node→graph ``batch``.
+
+    Across processes every rank scores its own nodes against every rank's graphs (gathered with
+    gradient) and returns its share of the global means, so each (node, graph) pair counts once.
+    """
+    with float32_region(local.device):
+        local, glob = upcast([local, glob])
+        graphs, offset = gather_batch(glob)
+        scores = local @ graphs.T  # [N, all graphs]
+        pos = F.one_hot(batch + offset, graphs.shape[0]).bool()
+        e_pos = share_of_mean((LOG2 - F.softplus(-scores[pos])).sum(), int(local.shape[0]))
+        if graphs.shape[0] == 1:  # one graph in the whole batch: no negative pairs anywhere
+            return -e_pos
         neg = scores[~pos]
-        e_neg = (F.softplus(-neg) + neg - LOG2).mean() if neg.numel() else scores.new_zeros(())
+        e_neg = share_of_mean((F.softplus(-neg) + neg - LOG2).sum(), int(neg.numel()))
         return e_neg - e_pos
 
 

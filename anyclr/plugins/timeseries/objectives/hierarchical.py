@@ -8,60 +8,91 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from anyclr.core.distributed import gather_with_grad, is_distributed
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective, views_in_one_batch
+from anyclr.losses import (
+    all_sizes,
+    full_precision,
+    gather_batch,
+    gather_no_grad,
+    is_distributed,
+    multi_positive_nce,
+    pair_columns,
+    share_of_mean,
+)
 from anyclr.plugins.timeseries.series import SeriesView, observed_mask
 
 
-def _self_nce(z: torch.Tensor, pos: torch.Tensor, valid: torch.Tensor | None) -> torch.Tensor:
-    """Mean InfoNCE over the rows of each group in ``z`` ``[G, 2N, C]`` against every other row of the group.
+def _share(total: torch.Tensor, count: int) -> torch.Tensor:
+    """This rank's share of the mean over all ranks' ``count`` terms; zero (keeping the graph) when there are none.
 
-    Row ``a`` and row ``a ± N`` are positives (their dot product is ``pos`` ``[G, N]``); logits are raw dot
-    products and the anchor itself is left out of the softmax, as in TS2Vec. ``valid`` ``[G, 2N]`` leaves
-    rows out both as anchors and as negatives.
+    Every rank makes the same collectives whichever path it took, so ranks with and without masks agree.
     """
-    sim = torch.bmm(z, z.transpose(1, 2))
-    n2 = z.shape[1]
+    if sum(all_sizes(count, total.device)) == 0:
+        return total * 0.0
+    return share_of_mean(total, count)
+
+
+def _twin_nce(
+    anchors: torch.Tensor,
+    candidates: torch.Tensor,
+    local: int,
+    offset: int,
+    anchor_valid: torch.Tensor | None,
+    candidate_valid: torch.Tensor | None,
+) -> torch.Tensor:
+    """Mean InfoNCE of groups of two stacked views: anchors ``[G, 2L, C]`` against candidates ``[G, 2M, C]``.
+
+    Row ``v*L + i`` holds view ``v`` of item ``i`` (column ``v*M + offset + i`` among the candidates); its
+    positive is the same item in the other view, its negatives every other candidate of the group. Logits
+    are raw dot products, as in TS2Vec. ``*_valid`` ``[G, 2L]`` / ``[G, 2M]`` leave rows out as anchors and
+    as negatives; an anchor needs its positive and at least one negative, so groups with fewer than 3 valid
+    candidates add nothing.
+    """
+    self_index, positives = pair_columns(2, local, candidates.shape[-2] // 2, offset, anchors.device)
+    per_anchor = multi_positive_nce(anchors, candidates, self_index, positives, 1.0, candidate_valid)
+    if candidate_valid is None:
+        return _share(per_anchor.sum(), per_anchor.numel())
+    kept = (candidate_valid.sum(dim=-1, keepdim=True) > 2).expand_as(per_anchor)
+    if anchor_valid is not None:
+        kept = kept & anchor_valid
+    per_anchor = torch.where(kept, per_anchor, torch.zeros_like(per_anchor))
+    return _share(per_anchor.sum(), int(kept.sum()))
+
+
+def _both(valid: torch.Tensor | None, dim: int, time_first: bool = False) -> torch.Tensor | None:
+    """The mask ``[B, T]`` of two views stacked along ``dim`` (the same for both), transposed with ``time_first``."""
     if valid is None:
-        # In place: the product's backward needs only z, and a masked copy of sim is a full extra pass.
-        sim.diagonal(dim1=1, dim2=2).fill_(float("-inf"))
-        return sim.logsumexp(dim=-1).mean() - pos.mean()
-    out = torch.eye(n2, dtype=torch.bool, device=z.device)
-    out = out | ~valid.unsqueeze(1)
-    # An anchor needs its positive and at least one negative; groups with fewer than 3 valid rows add nothing.
-    anchors = valid & (valid.sum(dim=1, keepdim=True) > 2)
-    lse = sim.masked_fill(out, float("-inf")).logsumexp(dim=-1)
-    lse = torch.where(anchors, lse, torch.zeros_like(lse))
-    count = anchors.sum()
-    if int(count) == 0:
-        return z.sum() * 0.0
-    half = anchors[:, : n2 // 2]
-    return (lse.sum() - 2 * torch.where(half, pos, torch.zeros_like(pos)).sum()) / count
+        return None
+    both = torch.cat([valid, valid], dim=dim)
+    return both.T if time_first else both
 
 
 def instance_contrastive_loss(z1: torch.Tensor, z2: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
-    """Contrast each series with the other series of the batch at the same timestamp (``[B, T, C]`` views)."""
+    """Contrast each series with the other series of the (global) batch at the same timestamp (``[B, T, C]`` views)."""
+    b = z1.shape[0]
+    anchors = torch.cat([z1, z2], dim=0).transpose(0, 1)  # T x 2B x C
+    candidates, offset, everywhere = anchors, 0, valid
     if is_distributed():  # negatives from every rank; every rank gathers a mask, so the collectives match
+        full, offset = gather_batch(torch.cat([z1, z2], dim=-1))  # one collective for both views
+        candidates = torch.cat(full.chunk(2, dim=-1), dim=0).transpose(0, 1)
         mask = valid if valid is not None else torch.ones(z1.shape[:2], dtype=torch.bool, device=z1.device)
-        z1, z2 = gather_with_grad(z1), gather_with_grad(z2)
-        valid = gather_with_grad(mask.to(z1.dtype)) > 0.5
-    if z1.shape[0] == 1:
+        everywhere = gather_no_grad(mask.to(torch.uint8)).bool()
+        if bool(everywhere.all()):  # the same answer on every rank
+            everywhere = None
+    if candidates.shape[1] == 2:  # one series in the whole batch: no negatives
         return z1.new_zeros(())
-    z = torch.cat([z1, z2], dim=0).transpose(0, 1)  # T x 2B x C
-    pos = (z1 * z2).sum(dim=-1).transpose(0, 1)  # T x B
-    v = torch.cat([valid, valid], dim=0).transpose(0, 1) if valid is not None else None
-    return _self_nce(z, pos, v)
+    return _twin_nce(anchors, candidates, b, offset, _both(valid, 0, time_first=True), _both(everywhere, 0, time_first=True))
 
 
 def temporal_contrastive_loss(z1: torch.Tensor, z2: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
     """Contrast each timestamp with the other timestamps of the same series (``[B, T, C]`` views)."""
-    if z1.shape[1] == 1:
+    t = z1.shape[1]
+    if t == 1:
         return z1.new_zeros(())
     z = torch.cat([z1, z2], dim=1)  # B x 2T x C
-    pos = (z1 * z2).sum(dim=-1)  # B x T
-    v = torch.cat([valid, valid], dim=1) if valid is not None else None
-    return _self_nce(z, pos, v)
+    v = _both(valid, 1)
+    return _twin_nce(z, z, t, 0, v, v)
 
 
 def _halve(z: torch.Tensor, valid: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -117,7 +148,10 @@ class HierarchicalContrastive(Objective):
     Each view is encoded per timestamp (``encoder(view)`` -> ``[B, T, D]``); the two views' common
     timestamps (the crop overlap that ``timeseries-crops`` views carry as ``overlap``, or the whole
     series for views of equal length) are contrasted with :func:`hierarchical_contrastive_loss`.
-    Timestamps that were not observed (NaN outputs) are masked out.
+    Timestamps that were not observed (NaN outputs) are masked out. Across processes the instance-wise
+    negatives come from every rank (gathered with gradient; each rank's crop overlap is padded to the
+    longest as unobserved, since ranks draw their own crops) and each rank returns its share of the
+    global means, so the averaged gradients are those of one process on the whole batch.
 
     Both views go through the encoder as one batch, the shorter padded at the end with NaN: this
     plug-in's encoders re-zero end padding after every layer, so that is exact, and it halves the
@@ -197,6 +231,8 @@ class HierarchicalContrastive(Objective):
             return self(_encode_jointly(encoder, views), labels)
         return self([_overlap(encoder(v), v) for v in views], labels)
 
+    # Raw dot products of 320-d features reach the hundreds: bf16 logits would be too coarse.
+    @full_precision
     def forward(self, z: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
         """Return the loss for two aligned per-timestamp encodings ``[B, T, D]`` (NaN = not observed)."""
         z1, z2 = z
@@ -206,12 +242,13 @@ class HierarchicalContrastive(Objective):
                 f"{tuple(z1.shape)} and {tuple(z2.shape)}.",
                 "Use a time-series encoder with output = \"timestamps\" and the identity head.",
             )
+        if is_distributed():  # ranks draw their own crops: pad every rank's overlap to the longest, as unobserved
+            longest = max(all_sizes(z1.shape[1], z1.device))
+            z1, z2 = (F.pad(x, (0, 0, 0, longest - x.shape[1]), value=float("nan")) for x in (z1, z2))
         valid = observed_mask(z1) & observed_mask(z2)
         if bool(valid.all()):
             valid = None
-        # Raw dot products of 320-d features reach the hundreds: bf16 logits would be too coarse.
-        with torch.autocast(z1.device.type, enabled=False):
-            return hierarchical_contrastive_loss(z1.float(), z2.float(), self.alpha, self.temporal_unit, valid)
+        return hierarchical_contrastive_loss(z1, z2, self.alpha, self.temporal_unit, valid)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}, temporal_unit={self.temporal_unit}, average={self.average!r}, joint={self.joint}"

@@ -50,12 +50,19 @@ def view_pairs(g: GatheredViews) -> tuple[torch.Tensor, torch.Tensor]:
     Anchors are this rank's ``g.local.reshape(V*B, D)`` (row ``v*B + i``); candidates are all ranks'
     ``g.full.reshape(V*M, D)`` (column ``w*M + j`` is view ``w`` of global sample ``j``).
     """
-    v, b, m = g.n_views, g.local_batch, g.global_batch
-    device = g.local.device
+    return pair_columns(g.n_views, g.local_batch, g.global_batch, g.offset, g.local.device)
+
+
+def pair_columns(
+    n_views: int, local_batch: int, global_batch: int, offset: int = 0, device: torch.device | str = "cpu"
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`view_pairs` from the sizes alone: ``V`` views of ``B`` local rows among ``M`` global rows from ``offset``."""
+    v, b, m = n_views, local_batch, global_batch
     view = torch.arange(v, device=device)[:, None]
-    sample = torch.arange(b, device=device)[None, :] + g.offset
+    sample = torch.arange(b, device=device)[None, :] + offset
     self_index = (view * m + sample).reshape(-1)
-    others = torch.tensor([[w for w in range(v) if w != a] for a in range(v)], dtype=torch.long, device=device).reshape(v, v - 1)
+    rest = torch.arange(v - 1, device=device)[None, :]
+    others = rest + (rest >= view).long()  # the views other than v, in order; built on the device (no copy, no sync)
     positives = (others[:, None, :] * m + sample[..., None]).reshape(v * b, v - 1)
     return self_index, positives
 

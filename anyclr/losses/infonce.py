@@ -1,7 +1,9 @@
 """Multi-positive InfoNCE over a similarity matrix, with a memory-lean hand-written backward.
 
 For each anchor ``i``: ``mean_{p in P(i)} [ logsumexp_{a != i} s_ia / tau  -  s_ip / tau ]``.
-With one positive per anchor this is NT-Xent; with several it is the SupCon ``L_out`` form.
+With one positive per anchor this is NT-Xent (and GRACE's, and TS2Vec's per-group loss); with several
+it is the SupCon ``L_out`` form. ``masked_logsumexp`` is the denominator alone, for losses that leave
+their positives out of it (DCL, GraphCL).
 
 MoCo's form (one positive key per query, shared negatives from a queue) has its own function below.
 
@@ -26,19 +28,25 @@ class _MultiPositiveNCE(torch.autograd.Function):
         self_index: torch.Tensor,
         positives: torch.Tensor,
         inv_tau: float,
+        valid: torch.Tensor | None,
     ) -> torch.Tensor:
         with torch.autocast(device_type=anchors.device.type, enabled=False):
-            logits = anchors @ candidates.T
-            logits.mul_(inv_tau)
-            rows = torch.arange(logits.shape[0], device=logits.device)
-            logits[rows, self_index] = float("-inf")
-            lse = torch.logsumexp(logits, dim=1)
+            logits = anchors @ candidates.mT  # [..., A, M]
+            if inv_tau != 1.0:
+                logits.mul_(inv_tau)
+            rows = torch.arange(logits.shape[-2], device=logits.device)
+            logits[..., rows, self_index] = float("-inf")
+            if valid is not None:
+                logits.masked_fill_(~valid.unsqueeze(-2), float("-inf"))
+            lse = torch.logsumexp(logits, dim=-1)
+            if valid is not None:  # an anchor with no candidate left: a finite lse keeps its (zero) gradient finite
+                lse.clamp_min_(torch.finfo(lse.dtype).min)
             if positives.dtype == torch.bool:
-                count = positives.sum(1).clamp_min(1).to(logits.dtype)
-                pos = torch.where(positives, logits, logits.new_zeros(())).sum(1) / count
+                count = positives.sum(-1).clamp_min(1).to(logits.dtype)
+                pos = torch.where(positives, logits, logits.new_zeros(())).sum(-1) / count
             else:
-                count = logits.new_full((logits.shape[0],), positives.shape[1])
-                pos = logits.gather(1, positives).mean(1)
+                count = logits.new_full((logits.shape[-2],), positives.shape[-1])
+                pos = logits.gather(-1, positives.expand(*logits.shape[:-2], *positives.shape)).mean(-1)
         ctx.inv_tau = inv_tau
         ctx.save_for_backward(anchors, candidates, logits, lse, positives, count)
         return lse - pos
@@ -48,15 +56,16 @@ class _MultiPositiveNCE(torch.autograd.Function):
         anchors, candidates, logits, lse, positives, count = ctx.saved_tensors
         # d loss_i / d logit_ia = softmax_ia - [a in P(i)] / |P(i)|; built in the saved logits' storage.
         # (A second backward through the same graph fails loudly: autograd sees the in-place change.)
-        g = logits.sub_(lse[:, None]).exp_()
+        g = logits.sub_(lse.unsqueeze(-1)).exp_()
         if positives.dtype == torch.bool:
             g.sub_(positives.to(g.dtype) / count[:, None])
         else:
-            g.scatter_add_(1, positives, (-1.0 / count)[:, None].expand_as(positives).to(g.dtype))
-        g.mul_((grad.to(g.dtype) * ctx.inv_tau)[:, None])
+            index = positives.expand(*g.shape[:-2], *positives.shape)
+            g.scatter_add_(-1, index, (-1.0 / count)[:, None].to(g.dtype).expand_as(index))
+        g.mul_((grad.to(g.dtype) * ctx.inv_tau).unsqueeze(-1))
         grad_anchors = (g @ candidates).to(anchors.dtype) if ctx.needs_input_grad[0] else None
-        grad_candidates = (g.T @ anchors).to(candidates.dtype) if ctx.needs_input_grad[1] else None
-        return grad_anchors, grad_candidates, None, None, None
+        grad_candidates = (g.mT @ anchors).to(candidates.dtype) if ctx.needs_input_grad[1] else None
+        return grad_anchors, grad_candidates, None, None, None, None
 
 
 def multi_positive_nce(
@@ -65,16 +74,22 @@ def multi_positive_nce(
     self_index: torch.Tensor,
     positives: torch.Tensor,
     temperature: float,
+    valid: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Return the per-anchor InfoNCE loss ``[A]`` with several positives per anchor.
 
-    ``anchors`` ``[A, D]`` and ``candidates`` ``[M, D]`` are (normalised) embeddings; ``self_index[i]``
-    is anchor ``i``'s own column in the candidates (left out of the denominator); ``positives`` is
-    either column indices ``[A, P]`` (P positives each) or a boolean mask ``[A, M]``.
+    ``anchors`` ``[A, D]`` and ``candidates`` ``[M, D]`` are embeddings (normalised for cosine similarity);
+    ``self_index[i]`` is anchor ``i``'s own column in the candidates (left out of the denominator);
+    ``positives`` is either column indices ``[A, P]`` (P positives each) or a boolean mask ``[A, M]``.
+
+    Leading dimensions are groups contrasted independently (``[G, A, D]`` against ``[G, M, D]`` gives
+    ``[G, A]``; indices and masks are shared by all groups), e.g. one group per timestamp. ``valid``
+    ``[..., M]`` leaves the candidates where it is False out of every denominator of their group; an
+    anchor whose positives are all left out gets ``inf``: leave it out of the mean with ``torch.where``.
     """
     dtype = torch.promote_types(torch.promote_types(anchors.dtype, candidates.dtype), torch.float32)
     anchors, candidates = anchors.to(dtype), candidates.to(dtype)
-    return _MultiPositiveNCE.apply(anchors, candidates, self_index, positives, 1.0 / temperature)
+    return _MultiPositiveNCE.apply(anchors, candidates, self_index, positives, 1.0 / temperature, valid)
 
 
 class _MaskedLogSumExp(torch.autograd.Function):
