@@ -24,6 +24,7 @@ import torch.multiprocessing as mp
 from torch import nn
 
 from anyclr.core.registry import Registry
+from anyclr.plugins.timeseries.series import SeriesView
 
 WORLD = 2
 LOCAL_BATCH = 4
@@ -87,7 +88,7 @@ class PerTimestamp(nn.Module):
         self.out_dim = EMBED_DIM
 
     def forward(self, inputs: Any) -> torch.Tensor:
-        x = inputs["x"] if isinstance(inputs, dict) else inputs
+        x = inputs.x if isinstance(inputs, SeriesView) else inputs
         observed = ~torch.isnan(x).all(-1, keepdim=True)
         h = torch.tanh(self.proj(x.nan_to_num(0.0)))  # NaN kept out of the product, so out of the gradient too
         return h.masked_fill(~observed, float("nan"))
@@ -162,7 +163,7 @@ def _nodes(n_views: int, g: torch.Generator) -> list[Any]:
     return views
 
 
-def _series(step: int, g: torch.Generator) -> list[dict[str, Any]]:
+def _series(step: int, g: torch.Generator) -> list[SeriesView]:
     """Two overlapping crops of eight series (TS2Vec's views); at step 1 one series ends early (masked timestamps)."""
     x = torch.randn(WORLD * LOCAL_BATCH, 16, 1, generator=g, dtype=torch.float64)
     if step == 1:
@@ -170,7 +171,7 @@ def _series(step: int, g: torch.Generator) -> list[dict[str, Any]]:
     views = []
     for start, stop, overlap in ((0, 12, (3, 9)), (3, 16, (0, 9))):
         keep = torch.rand(x.shape[0], stop - start, generator=g) > 0.2
-        views.append({"x": x[:, start:stop], "keep": keep, "overlap": overlap})
+        views.append(SeriesView(x[:, start:stop], keep=keep, overlap=overlap))
     return views
 
 
@@ -202,16 +203,16 @@ def _take(kind: str, views: list[Any], rows: slice, rank: int, world: int) -> li
     if kind == "nodes":
         return [type(v)(v.graph, v.index[rows]) for v in views]
     if kind in ("series", "uneven-series"):
-        out = [{"x": v["x"][rows], "keep": v["keep"][rows], "overlap": v["overlap"]} for v in views]
+        out = [SeriesView(v.x[rows], keep=v.keep[rows], overlap=v.overlap) for v in views]
         if kind == "uneven-series":
             first, second = out
             if world > 1 and rank == 1:  # its own, shorter crops: the overlap loses its last steps
-                first = {"x": first["x"][:, :-UNEVEN_CUT], "keep": first["keep"][:, :-UNEVEN_CUT], "overlap": (3, 9 - UNEVEN_CUT)}
-                second = {"x": second["x"][:, :-(4 + UNEVEN_CUT)], "keep": second["keep"][:, :-(4 + UNEVEN_CUT)], "overlap": (0, 9 - UNEVEN_CUT)}
+                first = SeriesView(first.x[:, :-UNEVEN_CUT], keep=first.keep[:, :-UNEVEN_CUT], overlap=(3, 9 - UNEVEN_CUT))
+                second = SeriesView(second.x[:, :-(4 + UNEVEN_CUT)], keep=second.keep[:, :-(4 + UNEVEN_CUT)], overlap=(0, 9 - UNEVEN_CUT))
             elif world == 1:  # one process: rank 1's series are unobserved there instead
                 for view, (s, n) in ((first, (3, 9)), (second, (0, 9))):
-                    view["x"] = view["x"].clone()
-                    view["x"][LOCAL_BATCH:, s + n - UNEVEN_CUT : s + n] = float("nan")
+                    view.x = view.x.clone()
+                    view.x[LOCAL_BATCH:, s + n - UNEVEN_CUT : s + n] = float("nan")
             out = [first, second]
         return out
     return [v[rows] for v in views]

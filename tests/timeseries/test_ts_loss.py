@@ -166,7 +166,7 @@ def test_joint_encoding_equals_separate_encoding(padding_limit, monkeypatch):
     torch.manual_seed(0)
     encoder = DilatedConvEncoder(in_channels=1, out_dim=16, hidden=8, depth=4).eval()
     views = ContextualCrops()(torch.randn(5, 60, 1))
-    assert views[0]["x"].shape[1] != views[1]["x"].shape[1]
+    assert views[0].x.shape[1] != views[1].x.shape[1]
     joint = HierarchicalContrastive(joint=True).training_step(views, encoder)
     grads = torch.autograd.grad(joint, list(encoder.parameters()))
     separate = HierarchicalContrastive(joint=False).training_step(views, encoder)
