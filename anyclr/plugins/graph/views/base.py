@@ -129,7 +129,7 @@ class GraphAugmentation(Augmentation):
 
     def with_p(self, text: str) -> str:
         """Return ``text`` (a subclass's ``extra_repr``) followed by ``p`` when not every graph is augmented."""
-        return f"{text}, p={self.p}" if self.p < 1 and text else (f"p={self.p}" if self.p < 1 else text)
+        return ", ".join(part for part in (text, f"p={self.p}" if self.p < 1 else "") if part)
 
     def extra_repr(self) -> str:
         return self.with_p("")
