@@ -139,6 +139,8 @@ def build_steps(registry: Registry, tables: Any, info: dict[str, Any], key: str)
             )
         params = dict(table)
         share = str(params.pop("share", ""))
+        if _holds_tables(params.get("augmentations")):  # an augmentation made of others (a random choice …)
+            params["augmentations"] = build_steps(registry, params["augmentations"], info, f"{key}[{i}].augmentations")
         augmentation = call_factory(registry, "augmentation", f"{key}[{i}]", params, info)
         steps.append(Step(augmentation, share))
     return steps

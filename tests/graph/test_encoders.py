@@ -39,7 +39,7 @@ BATCH = Batch.from_data_list([graph(n, seed=n) for n in (4, 6, 9)])
 )
 def test_graph_and_node_level_shapes(factory, kwargs, out_dim):
     torch.manual_seed(0)
-    net = factory(num_features=5, **kwargs)
+    net = factory(in_channels=5, **kwargs)
     assert net.out_dim == out_dim
     assert net(BATCH).shape == (3, out_dim)
     nodes, graphs, batch = net.encode(BATCH)
@@ -54,7 +54,7 @@ def test_graph_and_node_level_shapes(factory, kwargs, out_dim):
 @pytest.mark.parametrize("pooling", ["sum", "mean", "max", "attention"])
 def test_readouts(pooling):
     torch.manual_seed(0)
-    net = gin(num_features=5, hidden=8, layers=2, pooling=pooling).eval()
+    net = gin(in_channels=5, hidden=8, layers=2, pooling=pooling).eval()
     out = net(BATCH)
     nodes = net.nodes(BATCH)
     assert out.shape == (3, 16)
@@ -68,14 +68,14 @@ def test_readouts(pooling):
 
 
 def test_graph_embedding_does_not_depend_on_other_graphs_in_eval_mode():
-    net = gin(num_features=5, hidden=8, layers=2).eval()
+    net = gin(in_channels=5, hidden=8, layers=2).eval()
     alone = net(Batch.from_data_list([graph(6, seed=6)]))
     assert torch.allclose(net(BATCH)[1], alone[0], atol=1e-5)
 
 
 def test_gine_uses_edge_features_and_survives_views_without_them():
     torch.manual_seed(0)
-    net = gin(num_features=5, hidden=8, layers=2, edge_features=True, edge_dim=3).eval()
+    net = gin(in_channels=5, hidden=8, layers=2, edge_features=True, edge_dim=3).eval()
     out = net(BATCH)
     changed = BATCH.clone()
     changed.edge_attr = torch.roll(changed.edge_attr, 1, dims=1)
@@ -85,7 +85,7 @@ def test_gine_uses_edge_features_and_survives_views_without_them():
 
 def test_gcn_uses_edge_weights_of_the_diffusion_view():
     torch.manual_seed(0)
-    net = gcn(num_features=5, hidden=8).eval()
+    net = gcn(in_channels=5, hidden=8).eval()
     view = Diffusion()(BATCH)
     other = view.clone()
     other.edge_weight = torch.rand_like(view.edge_weight)
@@ -93,14 +93,14 @@ def test_gcn_uses_edge_weights_of_the_diffusion_view():
 
 
 def test_encoder_represent_gives_one_vector_per_graph():
-    enc = Encoder(gin(num_features=5, hidden=8, layers=2))
+    enc = Encoder(gin(in_channels=5, hidden=8, layers=2))
     assert enc.represent(BATCH).shape == (3, 16)
 
 
 def test_bad_encoder_settings_are_clear():
     with pytest.raises(AnyclrError, match="multiple of encoder.heads"):
-        gat(num_features=5, hidden=10, heads=4)
+        gat(in_channels=5, hidden=10, heads=4)
     with pytest.raises(AnyclrError, match="encoder.pooling"):
-        gin(num_features=5, pooling="summ")
+        gin(in_channels=5, pooling="summ")
     with pytest.raises(AnyclrError, match="node features"):
-        gin(num_features=0)
+        gin(in_channels=0)

@@ -22,7 +22,7 @@ def test_edgelist_folder_with_features_and_labels(tmp_path):
     write(tmp_path / "features.txt", ["p1 1 0", "p2 0 1", "p3 1 1", "p4 0 0", "p5 2 2", "p6 3 3"])
     write(tmp_path / "labels.txt", ["p1 cat", "p2 dog", "p4 cat", "p6 dog"])
     bundle = edgelist(str(tmp_path))
-    assert bundle.info["level"] == "node" and bundle.info["num_features"] == 2 and bundle.info["classes"] == ["cat", "dog"]
+    assert bundle.info["level"] == "node" and bundle.info["in_channels"] == 2 and bundle.info["class_names"] == ["cat", "dog"]
     assert len(bundle.train) == 6  # p6 has features but no edges: an isolated node
     assert bundle.labels().tolist() == [0, 1, -1, 0, -1, 1]
     graph = bundle.train.graph
@@ -52,7 +52,7 @@ def test_edgelist_test_fraction_splits_labelled_nodes(tmp_path):
 
 def test_bundled_karate_club():
     bundle = edgelist("bundled:karate-club")
-    assert len(bundle.train) == 34 and bundle.info["classes"] == ["Mr. Hi", "Officer"]
+    assert len(bundle.train) == 34 and bundle.info["class_names"] == ["Mr. Hi", "Officer"]
     assert bundle.train.graph.edge_index.shape[1] == 2 * 78
 
 
@@ -70,7 +70,7 @@ def test_networkx_graph_list_for_graph_level():
     bundle = networkx_graphs(graphs, ["x", "y", "x"])
     assert bundle.info["level"] == "graph" and len(bundle.train) == 3 and bundle.labels().tolist() == [0, 1, 0]
     batch, labels = bundle.collate([bundle.train[i] for i in range(3)])
-    assert batch.num_graphs == 3 and batch.x.shape[1] == bundle.info["num_features"] == 3  # degrees 0..2
+    assert batch.num_graphs == 3 and batch.x.shape[1] == bundle.info["in_channels"] == 3  # degrees 0..2
 
 
 def test_networkx_file_reader(tmp_path):

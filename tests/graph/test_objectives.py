@@ -110,7 +110,7 @@ def small_batch() -> Batch:
 
 def test_infograph_training_step_trains_encoder_and_discriminators():
     torch.manual_seed(0)
-    enc = Encoder(gin(num_features=3, hidden=8, layers=2))
+    enc = Encoder(gin(in_channels=3, hidden=8, layers=2))
     obj = InfoGraph(feature_dim=enc.out_dim)
     b = small_batch()
     loss = obj.training_step([b], enc)
@@ -122,7 +122,7 @@ def test_infograph_training_step_trains_encoder_and_discriminators():
 
 
 def test_infograph_plus_contrast_needs_two_views():
-    enc = Encoder(gin(num_features=3, hidden=8, layers=2))
+    enc = Encoder(gin(in_channels=3, hidden=8, layers=2))
     obj = InfoGraph(feature_dim=enc.out_dim, contrast=1.0)
     b = small_batch()
     assert torch.isfinite(obj.training_step([b, b], enc))
@@ -140,7 +140,7 @@ def test_batches_of_one_are_refused():
 def test_infograph_refuses_node_level_batches():
     from anyclr.plugins.graph.batch import NodeBatch
 
-    enc = Encoder(gin(num_features=3, hidden=8, layers=2))
+    enc = Encoder(gin(in_channels=3, hidden=8, layers=2))
     g = small_batch()
     with pytest.raises(AnyclrError, match="objective.name=grace"):
         InfoGraph(feature_dim=enc.out_dim).training_step([NodeBatch(g, torch.arange(3))], enc)
@@ -150,7 +150,7 @@ def test_simgrace_contrasts_with_a_perturbed_copy_and_leaves_the_encoder_alone()
     from anyclr.plugins.graph.objectives.simgrace import SimGRACE
 
     torch.manual_seed(0)
-    enc = Encoder(gin(num_features=3, hidden=8, layers=2))
+    enc = Encoder(gin(in_channels=3, hidden=8, layers=2))
     b = small_batch()
     state = {k: v.clone() for k, v in enc.state_dict().items()}
     obj = SimGRACE(eta=1.0, temperature=0.2, seed=3)

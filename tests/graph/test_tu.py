@@ -18,8 +18,8 @@ needs_grakel = pytest.mark.skipif("MUTAG" not in bundled_datasets(), reason="gra
 def test_bundled_mutag_is_found_inside_grakel_and_read():
     bundle = tu("bundled:MUTAG")
     assert len(bundle.train) == 188 and bundle.test is None
-    assert bundle.info["num_features"] == 7 and bundle.info["edge_dim"] == 4 and bundle.info["num_classes"] == 2
-    assert bundle.info["classes"] == ["-1", "1"]
+    assert bundle.info["in_channels"] == 7 and bundle.info["edge_dim"] == 4 and bundle.info["num_classes"] == 2
+    assert bundle.info["class_names"] == ["-1", "1"]
     assert torch.bincount(bundle.labels()).tolist() == [63, 125]
     graph, label = bundle.train[0]
     assert graph.x.shape == (17, 7) and graph.edge_index.shape == (2, 38) and label == 1

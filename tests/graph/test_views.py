@@ -1,4 +1,4 @@
-"""Graph views: valid batches, per-graph randomness, reproducibility, and diffusion equal to torch-geometric's GDC."""
+"""Graph views: valid batches, per-graph randomness, reproducibility, diffusion equal to torch-geometric's GDC, the tuned composite."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import torch
 from torch_geometric.data import Batch, Data
 from torch_geometric.utils import is_undirected, to_dense_adj
 
+from anyclr.core.build import build_steps
 from anyclr.core.errors import AnyclrError
+from anyclr.core.registry import Registry
 from anyclr.plugins.graph.batch import NodeBatch
 from anyclr.plugins.graph.views.attr_mask import AttributeMask
 from anyclr.plugins.graph.views.diffusion import Diffusion, gdc_reference
@@ -17,37 +19,22 @@ from anyclr.plugins.graph.views.graph_views import GraphViews
 from anyclr.plugins.graph.views.node_drop import NodeDrop
 from anyclr.plugins.graph.views.rw_subgraph import RandomWalkSubgraph
 
-
-def ring(n: int, features: int = 4, seed: int = 0) -> Data:
-    """A cycle of ``n`` nodes (undirected) with random features and a one-hot edge attribute."""
-    src = torch.arange(n)
-    dst = (src + 1) % n
-    edge_index = torch.cat([torch.stack([src, dst]), torch.stack([dst, src])], dim=1)
-    g = torch.Generator().manual_seed(seed)
-    return Data(x=torch.randn(n, features, generator=g), edge_index=edge_index, edge_attr=torch.eye(2)[torch.arange(2 * n) % 2])
+from .rings import assert_valid, batch_of, node_counts, ring
 
 
-def batch_of(sizes=(5, 10, 20, 8, 12, 30)) -> Batch:
-    return Batch.from_data_list([ring(n, seed=i) for i, n in enumerate(sizes)])
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return Registry()
 
 
-def assert_valid(b: Batch, num_graphs: int) -> None:
-    """Edges in range and within one graph; every graph keeps a node; node-level attributes agree."""
-    assert b.num_graphs == num_graphs
-    n = b.x.shape[0]
-    assert b.batch.shape == (n,)
-    assert torch.all(torch.bincount(b.batch, minlength=num_graphs) >= 1)
-    if b.edge_index.numel():
-        assert int(b.edge_index.min()) >= 0 and int(b.edge_index.max()) < n
-        assert torch.equal(b.batch[b.edge_index[0]], b.batch[b.edge_index[1]])
-    for key in ("edge_attr", "edge_weight"):
-        if key in b:
-            assert b[key].shape[0] == b.edge_index.shape[1]
-    assert torch.equal(b.ptr, torch.cat([torch.zeros(1, dtype=torch.long), torch.bincount(b.batch, minlength=num_graphs).cumsum(0)]))
+def steps(registry, *tables, level="graph"):
+    """Build augmentation tables as the core does for views.augmentations."""
+    return build_steps(registry, [dict(t) if isinstance(t, dict) else [dict(u) for u in t] for t in tables], {"level": level}, "views.augmentations")
 
 
-def node_counts(b: Batch, num_graphs: int) -> torch.Tensor:
-    return torch.bincount(b.batch, minlength=num_graphs)
+def on(aug, b, active):
+    """Apply ``aug`` to the graphs of ``b`` where ``active`` is true."""
+    return aug.apply(b, aug.sample(b, active=torch.tensor(active)))
 
 
 def test_node_drop_removes_floor_ratio_per_graph_and_keeps_batches_valid():
@@ -58,38 +45,22 @@ def test_node_drop_removes_floor_ratio_per_graph_and_keeps_batches_valid():
     expected = torch.tensor([5, 10, 20, 8, 12, 30]) - torch.floor(torch.tensor([5, 10, 20, 8, 12, 30]) * 0.2).long()
     assert torch.equal(node_counts(v, 6), expected)
     # Kept features are the original rows of the kept nodes.
-    keep = NodeDrop(0.2)
-    torch.manual_seed(1)
-    mask = keep.sample(b, torch.ones(6, dtype=torch.bool))
-    assert torch.equal(keep.apply(b, mask).x, b.x[mask])
+    drop = NodeDrop(0.2)
+    params = drop.sample(b, torch.Generator().manual_seed(1))
+    assert torch.equal(drop.apply(b, params).x, b.x[params.keep])
 
 
 def test_node_drop_never_empties_a_graph_and_respects_inactive_graphs():
     b = Batch.from_data_list([ring(2), ring(3), ring(4)])
-    v = NodeDrop(0.9)(b, torch.tensor([True, True, False]))
+    v = on(NodeDrop(0.9), b, [True, True, False])
     assert node_counts(v, 3).tolist() == [1, 1, 4]
 
 
 def test_node_drop_is_random_per_graph():
     """Two identical graphs in one batch get different nodes dropped (per-graph randomness, not per batch)."""
     b = Batch.from_data_list([ring(30, seed=0)] * 8)
-    torch.manual_seed(0)
-    mask = NodeDrop(0.3).sample(b, torch.ones(8, dtype=torch.bool)).view(8, 30)
-    assert len({tuple(m.tolist()) for m in mask}) == 8
-
-
-def test_views_are_reproducible_under_the_global_seed():
-    b = batch_of()
-    gen = GraphViews(augmentations=["node_drop", "subgraph", "edge_perturb", "attr_mask"], edge_add=0.2)
-    torch.manual_seed(3)
-    first = gen(b)
-    torch.manual_seed(3)
-    second = gen(b)
-    for u, w in zip(first, second, strict=True):
-        assert torch.equal(u.x, w.x) and torch.equal(u.edge_index, w.edge_index)
-    torch.manual_seed(4)
-    third = gen(b)
-    assert any(not torch.equal(u.edge_index, w.edge_index) or u.x.shape != w.x.shape for u, w in zip(first, third, strict=True))
+    keep = NodeDrop(0.3).sample(b, torch.Generator().manual_seed(0)).keep.view(8, 30)
+    assert len({tuple(m.tolist()) for m in keep}) == 8
 
 
 def test_edge_perturb_drops_pairs_together_and_adds_edges_inside_graphs():
@@ -105,16 +76,14 @@ def test_edge_perturb_drops_pairs_together_and_adds_edges_inside_graphs():
     assert is_undirected(w.edge_index) and w.edge_index.shape[1] > b.edge_index.shape[1]
     assert torch.all(w.edge_attr[b.edge_index.shape[1]:] == 0)  # added edges carry no bond type
     # Inactive graphs keep all their edges.
-    u = EdgePerturb(drop=1.0)(b, torch.tensor([False, True, True, True, True, True]))
+    u = on(EdgePerturb(drop=1.0), b, [False, True, True, True, True, True])
     assert torch.equal(u.edge_index, b.edge_index[:, b.batch[b.edge_index[0]] == 0])
 
 
 def test_edge_perturb_is_random_per_graph():
     b = Batch.from_data_list([ring(40)] * 6)
-    torch.manual_seed(0)
-    drop, _ = EdgePerturb(drop=0.5).sample(b, torch.ones(6, dtype=torch.bool))
-    per_graph = drop.view(6, -1)
-    assert len({tuple(m.tolist()) for m in per_graph}) == 6
+    drop = EdgePerturb(drop=0.5).sample(b, torch.Generator().manual_seed(0)).drop
+    assert len({tuple(m.tolist()) for m in drop.view(6, -1)}) == 6
 
 
 def test_attribute_mask_node_and_feature_modes():
@@ -136,7 +105,7 @@ def test_attribute_mask_node_and_feature_modes():
 
 def test_feature_noise_only_on_active_graphs():
     b = batch_of()
-    v = FeatureNoise(0.5)(b, torch.tensor([True, False, True, False, True, False]))
+    v = on(FeatureNoise(0.5), b, [True, False, True, False, True, False])
     changed = (v.x != b.x).any(1)
     assert torch.equal(changed, torch.tensor([True, False, True, False, True, False])[b.batch])
 
@@ -159,9 +128,8 @@ def test_random_walk_subgraph_keeps_a_connected_region_of_the_target_size():
 
 def test_random_walk_subgraph_is_random_per_graph():
     b = Batch.from_data_list([ring(30)] * 6)
-    torch.manual_seed(0)
-    mask = RandomWalkSubgraph(0.5).sample(b, torch.ones(6, dtype=torch.bool)).view(6, 30)
-    assert len({tuple(m.tolist()) for m in mask}) >= 4  # a ring has only 30 arcs of 15 nodes: some may repeat
+    keep = RandomWalkSubgraph(0.5).sample(b, torch.Generator().manual_seed(0)).keep.view(6, 30)
+    assert len({tuple(m.tolist()) for m in keep}) >= 4  # a ring has only 30 arcs of 15 nodes: some may repeat
 
 
 def test_random_walk_subgraph_keeps_exactly_the_target_on_connected_graphs():
@@ -177,8 +145,7 @@ def test_random_walk_subgraph_stays_in_the_seed_component_and_respects_inactive_
     two = Batch.from_data_list([ring(4), ring(4)])
     split = Data(x=two.x, edge_index=two.edge_index)  # one graph of two 4-rings
     b = Batch.from_data_list([split, ring(6)])
-    torch.manual_seed(0)
-    keep = RandomWalkSubgraph(0.2).sample(b, torch.tensor([True, False]))
+    keep = RandomWalkSubgraph(0.2).sample(b, torch.Generator().manual_seed(0), active=torch.tensor([True, False])).keep
     first = keep[:8]
     assert int(first.sum()) == 4 and (bool(first[:4].all()) or bool(first[4:].all()))  # target 7, component of 4
     assert bool(keep[8:].all())
@@ -204,51 +171,80 @@ def test_diffusion_matches_torch_geometric_gdc_on_every_graph(method):
 
 def test_diffusion_topk_keeps_k_per_column_and_leaves_inactive_graphs():
     b = batch_of((6, 9))
-    v = Diffusion("ppr", topk=3)(b, torch.tensor([True, False]))
+    v = on(Diffusion("ppr", topk=3), b, [True, False])
     first = v.batch[v.edge_index[0]] == 0
     assert torch.all(torch.bincount(v.edge_index[1, first], minlength=6) == 3)
     assert int((~first).sum()) == int((b.batch[b.edge_index[0]] == 1).sum())
 
 
-def test_generator_picks_one_augmentation_per_graph():
+def test_views_are_reproducible_under_the_global_seed(registry):
+    b = batch_of()
+    gen = GraphViews(
+        augmentations=steps(registry, {"name": "graph-node-drop"}, {"name": "graph-subgraph"}, {"name": "graph-edge-perturb", "add": 0.2}, {"name": "graph-attr-mask"})
+    )
+    torch.manual_seed(3)
+    first = gen(b)
+    torch.manual_seed(3)
+    second = gen(b)
+    for u, w in zip(first, second, strict=True):
+        assert torch.equal(u.x, w.x) and torch.equal(u.edge_index, w.edge_index)
+    torch.manual_seed(4)
+    third = gen(b)
+    assert any(not torch.equal(u.edge_index, w.edge_index) or u.x.shape != w.x.shape for u, w in zip(first, third, strict=True))
+
+
+def test_generator_picks_one_augmentation_per_graph(registry):
     b = Batch.from_data_list([ring(20)] * 40)
-    gen = GraphViews(n_views=1, augmentations=["identity", "node_drop"], node_drop=0.5)
+    gen = GraphViews(n_views=1, augmentations=steps(registry, {"name": "graph-identity"}, {"name": "graph-node-drop", "ratio": 0.5}))
     torch.manual_seed(0)
     (v,) = gen(b)
-    counts = node_counts(v, 40)
-    assert set(counts.tolist()) == {10, 20}  # some graphs untouched, some halved, none both
+    assert set(node_counts(v, 40).tolist()) == {10, 20}  # some graphs untouched, some halved, none both
 
 
-def test_generator_per_view_pools_and_ratios():
+def test_generator_per_view_lists(registry):
     b = batch_of()
-    gen = GraphViews(augmentations=[["identity"], ["node_drop"]], node_drop=[0.0, 0.5])
+    gen = GraphViews(augmentations=steps(registry, [{"name": "graph-identity"}], [{"name": "graph-node-drop", "ratio": 0.5}]))
+    assert not gen.shared
     first, second = gen(b)
     assert torch.equal(first.x, b.x) and second.num_nodes < b.num_nodes
-    with pytest.raises(AnyclrError, match="views.node_drop has 3 entries"):
-        GraphViews(node_drop=[0.1, 0.2, 0.3])
-    with pytest.raises(AnyclrError, match="node_dorp"):
-        GraphViews(augmentations=["node_dorp"])
+    with pytest.raises(AnyclrError, match="3 per-view lists but views.n_views is 2"):
+        GraphViews(augmentations=steps(registry, [{"name": "graph-identity"}], [{"name": "graph-identity"}], [{"name": "graph-identity"}]))
 
 
-def test_generator_all_applies_every_augmentation_in_turn():
+def test_generator_all_applies_every_augmentation_in_turn(registry):
     b = batch_of()
     torch.manual_seed(0)
-    (v,) = GraphViews(n_views=1, augmentations=["edge_perturb", "attr_mask"], pick="all", edge_drop=0.5, attr_mask=0.5)(b)
+    tables = ({"name": "graph-edge-perturb", "drop": 0.5}, {"name": "graph-attr-mask", "ratio": 0.5})
+    (v,) = GraphViews(n_views=1, augmentations=steps(registry, *tables), pick="all")(b)
     assert v.edge_index.shape[1] < b.edge_index.shape[1] and bool((v.x == 0).all(1).any())
 
 
-def test_node_level_views_keep_the_node_set_and_refuse_node_dropping():
+def test_generator_refuses_the_old_string_spelling_with_the_new_name():
+    with pytest.raises(AnyclrError, match="'node_drop'") as err:
+        GraphViews(augmentations=["node_drop", "edge_perturb"])
+    assert 'name = "graph-node-drop"' in err.value.hint
+    with pytest.raises(AnyclrError, match="views.pick"):
+        GraphViews(pick="any")
+
+
+def test_node_level_views_keep_the_node_set_and_refuse_node_dropping(registry):
     graph = ring(12)
     nodes = NodeBatch(graph, torch.tensor([0, 3, 5]))
-    gen = GraphViews(augmentations=["edge_perturb", "attr_mask"], pick="all", mask_mode="feature", level="node")
+    tables = ({"name": "graph-edge-perturb"}, {"name": "graph-attr-mask", "mode": "feature"})
+    gen = GraphViews(augmentations=steps(registry, *tables, level="node"), pick="all", level="node")
     views = gen(nodes)
     assert all(isinstance(v, NodeBatch) and torch.equal(v.index, nodes.index) for v in views)
     assert all(v.graph.num_nodes == 12 for v in views)
+    assert any(v.graph.edge_index.shape[1] < graph.edge_index.shape[1] for v in views)
     with pytest.raises(AnyclrError, match="samples are nodes"):
-        GraphViews(augmentations=["node_drop"], level="node")
+        steps(registry, {"name": "graph-node-drop"}, level="node")
+    with pytest.raises(AnyclrError, match="samples are nodes"):
+        GraphViews(level="node")  # the default list drops nodes
+    with pytest.raises(AnyclrError, match="samples are nodes"):
+        NodeDrop(0.2)(nodes)  # built for graphs, handed nodes
 
 
-def test_repeat_split_and_concat_batches_round_trip():
+def test_repeat_split_and_concat_batches_round_trip(registry):
     from anyclr.plugins.graph.batch import concat_batches, repeat_batch, split_batch
 
     b = batch_of()
@@ -263,8 +259,10 @@ def test_repeat_split_and_concat_batches_round_trip():
     for key in ("x", "edge_index", "edge_attr", "batch", "ptr"):
         assert torch.equal(again[key], twice[key])
     torch.manual_seed(0)
-    views = GraphViews(augmentations=["node_drop", "subgraph", "edge_perturb"], edge_add=0.3)(b)  # drawn together
-    for v in views:
+    tables = ({"name": "graph-node-drop"}, {"name": "graph-subgraph"}, {"name": "graph-edge-perturb", "add": 0.3})
+    gen = GraphViews(augmentations=steps(registry, *tables))
+    assert gen.shared
+    for v in gen(b):  # drawn together
         assert_valid(v, 6)
 
 

@@ -21,8 +21,32 @@ def anyclr_views() -> list[Component]:
             "graph-augment",
             GraphViews,
             modality=MODALITY,
-            summary="Graph augmentations on a whole PyG Batch (node drop, random-walk subgraph, edge perturbation, masking, noise, diffusion).",
+            summary="Tuned graph views: one augmentation per graph drawn from a list (GraphCL), or all in turn (GRACE); views drawn in one pass.",
         )
+    ]
+
+
+@hookimpl
+def anyclr_augmentations() -> list[Component]:
+    """Return the graph augmentations (each samples its masks for a whole PyG Batch, then applies them)."""
+    from anyclr.plugins.graph.views.attr_mask import AttributeMask
+    from anyclr.plugins.graph.views.diffusion import Diffusion
+    from anyclr.plugins.graph.views.edge_perturb import EdgePerturb
+    from anyclr.plugins.graph.views.feature_noise import FeatureNoise
+    from anyclr.plugins.graph.views.identity import Identity
+    from anyclr.plugins.graph.views.node_drop import NodeDrop
+    from anyclr.plugins.graph.views.one_of import OneOf
+    from anyclr.plugins.graph.views.rw_subgraph import RandomWalkSubgraph
+
+    return [
+        Component("graph-node-drop", NodeDrop, modality=MODALITY, summary="Drop a fraction of each graph's nodes (GraphCL)."),
+        Component("graph-subgraph", RandomWalkSubgraph, modality=MODALITY, summary="Keep a connected region grown by random walks from a random seed (GraphCL)."),
+        Component("graph-edge-perturb", EdgePerturb, modality=MODALITY, summary="Drop edges and add random ones within each graph (GraphCL, GRACE)."),
+        Component("graph-attr-mask", AttributeMask, modality=MODALITY, summary="Mask whole nodes' features (GraphCL) or feature columns per graph (GRACE)."),
+        Component("graph-feature-noise", FeatureNoise, modality=MODALITY, summary="Add Gaussian noise to node features."),
+        Component("graph-diffusion", Diffusion, modality=MODALITY, summary="Replace edges by the PPR or heat-kernel diffusion matrix (MVGRL)."),
+        Component("graph-identity", Identity, modality=MODALITY, summary="Leave graphs unchanged (a member of a random choice, or an unchanged view)."),
+        Component("graph-one-of", OneOf, modality=MODALITY, summary="Per graph, one augmentation drawn from a list (GraphCL's random choice)."),
     ]
 
 

@@ -171,10 +171,10 @@ def node_level_bundle(
 ) -> DataBundle:
     """Wrap one graph with per-node labels as a node-level DataBundle (optionally holding out test nodes)."""
     info = {
-        "num_features": int(graph.x.shape[1]),
+        "in_channels": int(graph.x.shape[1]),
         "edge_dim": 0,
         "num_classes": len(classes),
-        "classes": classes,
+        "class_names": classes,
         "num_nodes": int(graph.num_nodes),
         "dataset": source,
     }

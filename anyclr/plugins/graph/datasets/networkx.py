@@ -134,7 +134,7 @@ def networkx_graphs(
         classes = sorted({str(v) for v in labels})
         class_of = {c: i for i, c in enumerate(classes)}
         y = torch.tensor([class_of[str(v)] for v in labels], dtype=torch.long)
-    info = {"num_features": int(datas[0].x.shape[1]), "edge_dim": 0, "num_classes": len(classes), "classes": classes}
+    info = {"in_channels": int(datas[0].x.shape[1]), "edge_dim": 0, "num_classes": len(classes), "class_names": classes}
     test = split_indices(y, test_fraction, seed)[1].tolist() if test_fraction > 0 else None
     return graph_bundle(datas, y, info, test)
 

@@ -296,10 +296,10 @@ def tu(
     """
     data = read_tu(path, dataset, features, degree, skip_edgeless, random_walk)
     info = {
-        "num_features": data.num_features,
+        "in_channels": data.num_features,
         "edge_dim": data.edge_dim,
         "num_classes": len(data.classes),
-        "classes": data.classes,
+        "class_names": data.classes,
         "dataset": data.name,
     }
     test = split_indices(data.labels, test_fraction, seed)[1] if test_fraction > 0 else None

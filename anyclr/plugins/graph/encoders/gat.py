@@ -10,7 +10,7 @@ from anyclr.plugins.graph.encoders.gnn import GNN
 
 
 def gat(
-    num_features: int,
+    in_channels: int,
     hidden: int = 64,
     layers: int = 2,
     heads: int = 4,
@@ -27,4 +27,4 @@ def gat(
     def make_conv(d_in: int, d_out: int, layer: int) -> nn.Module:
         return GATConv(d_in, d_out // heads, heads=heads)
 
-    return GNN(make_conv, num_features, hidden, layers, pooling, jk, norm, dropout, act)
+    return GNN(make_conv, in_channels, hidden, layers, pooling, jk, norm, dropout, act)

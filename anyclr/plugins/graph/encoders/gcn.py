@@ -9,7 +9,7 @@ from anyclr.plugins.graph.encoders.gnn import GNN
 
 
 def gcn(
-    num_features: int,
+    in_channels: int,
     hidden: int = 128,
     layers: int = 2,
     pooling: str = "mean",
@@ -23,4 +23,4 @@ def gcn(
     def make_conv(d_in: int, d_out: int, layer: int) -> nn.Module:
         return GCNConv(d_in, d_out)
 
-    return GNN(make_conv, num_features, hidden, layers, pooling, jk, norm, dropout, act, conv_args=("edge_weight",))
+    return GNN(make_conv, in_channels, hidden, layers, pooling, jk, norm, dropout, act, conv_args=("edge_weight",))

@@ -9,7 +9,7 @@ from anyclr.plugins.graph.encoders.gnn import GNN
 
 
 def gin(
-    num_features: int,
+    in_channels: int,
     hidden: int = 32,
     layers: int = 3,
     pooling: str = "sum",
@@ -33,6 +33,6 @@ def gin(
 
     use_edges = edge_features and edge_dim > 0
     return GNN(
-        make_conv, num_features, hidden, layers, pooling, jk, norm, dropout,
+        make_conv, in_channels, hidden, layers, pooling, jk, norm, dropout,
         conv_args=("edge_attr",) if use_edges else (), edge_dim=edge_dim,
     )

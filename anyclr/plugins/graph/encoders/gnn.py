@@ -22,7 +22,7 @@ class GNN(nn.Module):
 
     Args:
         make_conv: ``(in_dim, out_dim, layer) -> conv`` building layer ``layer``'s message-passing module.
-        num_features: input node-feature width (from the dataset).
+        in_channels: input node-feature width (from the dataset).
         hidden: width of every layer (default 32).
         layers: number of layers (default 3).
         pooling: graph readout: ``sum`` (GIN, GraphCL), ``mean``, ``max`` or ``attention``.
@@ -41,7 +41,7 @@ class GNN(nn.Module):
     def __init__(
         self,
         make_conv: Callable[[int, int, int], nn.Module],
-        num_features: int,
+        in_channels: int,
         hidden: int = 32,
         layers: int = 3,
         pooling: str = "sum",
@@ -53,8 +53,8 @@ class GNN(nn.Module):
         edge_dim: int = 0,
     ) -> None:
         super().__init__()
-        if num_features < 1:
-            raise AnyclrError(f"The graph encoder needs node features, but the dataset has {num_features}.")
+        if in_channels < 1:
+            raise AnyclrError(f"The graph encoder needs node features, but the dataset has {in_channels}.")
         if layers < 1 or hidden < 1:
             raise AnyclrError(f"encoder.layers and encoder.hidden must be positive, got {layers} and {hidden}.")
         if jk not in JK:
@@ -64,7 +64,7 @@ class GNN(nn.Module):
         acts = {"relu": nn.ReLU, "prelu": nn.PReLU, "elu": nn.ELU}
         if act not in acts:
             raise unknown_name("encoder.act", act, acts)
-        self.convs = nn.ModuleList(make_conv(num_features if i == 0 else hidden, hidden, i) for i in range(layers))
+        self.convs = nn.ModuleList(make_conv(in_channels if i == 0 else hidden, hidden, i) for i in range(layers))
         self.acts = nn.ModuleList(acts[act]() for _ in range(layers))
         self.norms = nn.ModuleList(
             nn.BatchNorm1d(hidden) if norm == "batch" else nn.LayerNorm(hidden) if norm == "layer" else nn.Identity()

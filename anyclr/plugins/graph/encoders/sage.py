@@ -9,7 +9,7 @@ from anyclr.plugins.graph.encoders.gnn import GNN
 
 
 def graphsage(
-    num_features: int,
+    in_channels: int,
     hidden: int = 64,
     layers: int = 2,
     aggr: str = "mean",
@@ -24,4 +24,4 @@ def graphsage(
     def make_conv(d_in: int, d_out: int, layer: int) -> nn.Module:
         return SAGEConv(d_in, d_out, aggr=aggr)
 
-    return GNN(make_conv, num_features, hidden, layers, pooling, jk, norm, dropout, act)
+    return GNN(make_conv, in_channels, hidden, layers, pooling, jk, norm, dropout, act)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 from torch_geometric.data import Data
 from torch_geometric.transforms import GDC
 
 from anyclr.core.errors import AnyclrError
 from anyclr.plugins.graph.batch import count_graphs, graph_index, node_ptr, replace_edges
+from anyclr.plugins.graph.views.base import GraphAugmentation, GraphEdit
 
 METHODS = ("ppr", "heat")
 MAX_DENSE = 1 << 24  # matrix entries per chunk of graphs (64 MiB in float32)
 
 
-class Diffusion(nn.Module):
+class Diffusion(GraphAugmentation):
     """Replace each graph's edges by its sparsified diffusion matrix, with the weights in ``edge_weight``.
 
     Args:
@@ -23,22 +23,24 @@ class Diffusion(nn.Module):
         t: heat-kernel diffusion time (default 5).
         topk: keep the ``topk`` largest entries of every column; 0 keeps entries ≥ ``eps`` (default 0).
         eps: threshold used when ``topk`` is 0 (default 1e-3).
+        p: probability that a graph is augmented (default 1).
 
     The steps and defaults are GDC's exact mode (``self_loop_weight=1``, symmetric transition matrix in,
     column-normalised out); it is computed for all graphs of a batch in one batched dense solve (graphs
     are padded to the largest one), so it suits graphs of up to a few thousand nodes. The diffusion is
-    deterministic: use it as one view opposite the original graph or a random augmentation.
+    deterministic: use it as one view opposite the original graph or a random augmentation. Its
+    parameters are just which graphs it applies to (``active``).
     """
 
-    def __init__(self, method: str = "ppr", alpha: float = 0.2, t: float = 5.0, topk: int = 0, eps: float = 1e-3) -> None:
-        super().__init__()
+    def __init__(self, method: str = "ppr", alpha: float = 0.2, t: float = 5.0, topk: int = 0, eps: float = 1e-3, p: float = 1.0) -> None:
+        super().__init__(p)
         if method not in METHODS:
-            raise ValueError(f"diffusion must be one of {METHODS}, got {method!r}")
+            raise ValueError(f"diffusion method must be one of {METHODS}, got {method!r}")
         self.method, self.alpha, self.t, self.topk, self.eps = method, float(alpha), float(t), int(topk), float(eps)
 
-    def sample(self, g: Data, active: torch.Tensor) -> torch.Tensor:
-        """The diffusion draws nothing at random; return which graphs it applies to."""
-        return active
+    def sample_graphs(self, g: Data, active: torch.Tensor, generator: torch.Generator | None) -> GraphEdit:
+        """The diffusion draws nothing at random (beyond ``p``): the parameters say which graphs it applies to."""
+        return GraphEdit(active=active)
 
     def _diffuse(self, adj: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         eye = torch.eye(adj.shape[-1], device=adj.device, dtype=adj.dtype).expand_as(adj)
@@ -53,8 +55,9 @@ class Diffusion(nn.Module):
         both = valid[:, :, None] & valid[:, None, :]
         return torch.where(both, diff, torch.zeros_like(diff)), both
 
-    def apply(self, g: Data, active: torch.Tensor) -> Data:
+    def change(self, g: Data, params: GraphEdit) -> Data:
         """Return ``g`` whose active graphs carry diffusion edges (inactive graphs keep theirs, weight 1)."""
+        active = params.active
         batch, num_graphs = graph_index(g), count_graphs(g)
         device = batch.device
         sizes = torch.bincount(batch, minlength=num_graphs)
@@ -65,7 +68,7 @@ class Diffusion(nn.Module):
         if largest * largest > MAX_DENSE:
             raise AnyclrError(
                 f"The diffusion view needs a dense {largest}x{largest} matrix for a graph of {largest} nodes; that is too large.",
-                "Leave 'diffusion' out of views.augmentations for graphs this big.",
+                "Leave graph-diffusion out of views.augmentations for graphs this big.",
             )
         chunk = max(1, MAX_DENSE // (largest * largest))
         graphs = torch.nonzero(active).flatten().tolist()
@@ -103,13 +106,8 @@ class Diffusion(nn.Module):
         edge_weight = torch.cat([weight[old], *new_weights])
         return replace_edges(g, edge_index, edge_weight=edge_weight)
 
-    def forward(self, g: Data, active: torch.Tensor | None = None) -> Data:
-        """Return the diffusion view of the ``active`` graphs of ``g`` (default: all)."""
-        active = active if active is not None else torch.ones(count_graphs(g), dtype=torch.bool, device=g.edge_index.device)
-        return self.apply(g, self.sample(g, active))
-
     def extra_repr(self) -> str:
-        return f"method={self.method!r}, alpha={self.alpha}, t={self.t}, topk={self.topk}, eps={self.eps}"
+        return self.with_p(f"method={self.method!r}, alpha={self.alpha}, t={self.t}, topk={self.topk}, eps={self.eps}")
 
 
 def gdc_reference(g: Data, method: str = "ppr", alpha: float = 0.2, t: float = 5.0, eps: float = 1e-3) -> Data:

@@ -2,39 +2,48 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
-from torch import nn
 from torch_geometric.data import Data
 
-from anyclr.plugins.graph.batch import count_graphs, graph_index, replace_nodes
+from anyclr.plugins.graph.batch import graph_index, replace_nodes
+from anyclr.plugins.graph.views.base import GraphAugmentation, GraphEdit, restrict
 
 
-class FeatureNoise(nn.Module):
-    """Add ``N(0, std²)`` noise to every node feature of the chosen graphs.
+@dataclass(kw_only=True)
+class FeatureNoiseParams(GraphEdit):
+    """The noise ``[N, F]`` added to the node features (zero on inactive graphs)."""
+
+    noise: torch.Tensor
+
+    def after_keep(self, keep: torch.Tensor) -> FeatureNoiseParams:
+        """Cut the noise to the kept nodes."""
+        return restrict(self, keep, noise=self.noise)
+
+
+class FeatureNoise(GraphAugmentation):
+    """Add ``N(0, std²)`` noise to every node feature of the augmented graphs.
 
     Args:
         std: standard deviation of the noise (default 0.1).
+        p: probability that a graph is augmented (default 1).
     """
 
-    def __init__(self, std: float = 0.1) -> None:
-        super().__init__()
+    def __init__(self, std: float = 0.1, p: float = 1.0) -> None:
+        super().__init__(p)
         if std < 0:
             raise ValueError(f"noise std must be >= 0, got {std}")
         self.std = float(std)
 
-    def sample(self, g: Data, active: torch.Tensor) -> torch.Tensor:
-        """Return the noise ``[N, F]`` (zero on inactive graphs)."""
+    def sample_graphs(self, g: Data, active: torch.Tensor, generator: torch.Generator | None) -> FeatureNoiseParams:
+        """Draw the noise ``[N, F]`` (zero on inactive graphs)."""
         scale = active.float()[graph_index(g)] * self.std
-        return torch.randn(g.x.shape, device=g.x.device) * scale[:, None]
+        return FeatureNoiseParams(active=active, noise=torch.randn(g.x.shape, generator=generator, device=g.x.device) * scale[:, None])
 
-    def apply(self, g: Data, noise: torch.Tensor) -> Data:
-        """Return ``g`` with ``noise`` added to its features."""
-        return replace_nodes(g, x=g.x.float() + noise)
-
-    def forward(self, g: Data, active: torch.Tensor | None = None) -> Data:
-        """Return a view of ``g`` with noisy features in the ``active`` graphs (default: all)."""
-        active = active if active is not None else torch.ones(count_graphs(g), dtype=torch.bool, device=g.edge_index.device)
-        return self.apply(g, self.sample(g, active))
+    def change(self, g: Data, params: FeatureNoiseParams) -> Data:
+        """Return ``g`` with the noise added to its features."""
+        return replace_nodes(g, x=g.x.float() + params.noise)
 
     def extra_repr(self) -> str:
-        return f"std={self.std}"
+        return self.with_p(f"std={self.std}")
