@@ -201,21 +201,26 @@ def embed(
     data_path: str | None = None,
     overrides: Sequence[str] = (),
     registry: Registry | None = None,
+    encoder: str | None = None,
 ) -> Path:
-    """Write backbone representations of the train then test split to ``out`` (.npy [N, D] float32, or .parquet)."""
+    """Write backbone representations of the train then test split to ``out`` (.npy [N, D] float32, or .parquet).
+
+    For a run with one encoder per stream, ``encoder`` names the stream to embed (its own data and encoder).
+    """
     registry = registry or get_registry()
     out = Path(out)
     if out.suffix not in (".npy", ".parquet"):
         raise AnyclrError(f"Cannot write embeddings to {out}: unknown extension {out.suffix or '(none)'}.", "Use a .npy or .parquet file name.")
     run_dir = Path(run_dir)
     _, cfg = _run_config(run_dir)
+    cfg, prefix = _one_stream(cfg, encoder, run_dir)
     sets = list(overrides) + ([f"data.path={json.dumps(str(data_path))}"] if data_path is not None else [])
     for item in sets:
         if not item.split("=", 1)[0].strip().startswith("data."):
             raise AnyclrError(f"embed only accepts data.* overrides, got {item!r}.", "The encoder must stay as trained.")
     cfg = resolve(apply_overrides(cfg, sets))
     dev = select_device(cfg["trainer"]["device"])
-    bundle, encoder, _ = _trained_encoder(registry, cfg, run_dir, int(cfg["trainer"]["seed"]), baselines=False)
+    bundle, encoder, _ = _trained_encoder(registry, cfg, run_dir, int(cfg["trainer"]["seed"]), baselines=False, prefix=prefix)
     encoder.to(dev)
     kw = {
         "batch_size": int(cfg["eval"]["batch_size"]),
@@ -304,12 +309,32 @@ def build_encoder_only(registry: Registry, cfg: dict[str, Any], seed: int, with_
     return data, views, encoder
 
 
-def _trained_encoder(registry: Registry, cfg: dict[str, Any], run_dir: Path, seed: int, baselines: bool) -> tuple[DataBundle, Encoder, Encoder | None]:
+def _trained_encoder(
+    registry: Registry, cfg: dict[str, Any], run_dir: Path, seed: int, baselines: bool, prefix: str = "encoder"
+) -> tuple[DataBundle, Encoder, Encoder | None]:
     bundle, _, encoder = build_encoder_only(registry, cfg, seed)
     initial = copy.deepcopy(encoder) if baselines else None
     path = checkpoint.checkpoint_dir(run_dir) / checkpoint.WEIGHTS
-    checkpoint.restore(encoder, checkpoint.load_weights(path), "encoder", path)
+    checkpoint.restore(encoder, checkpoint.load_weights(path), prefix, path)
     return bundle, encoder, initial
+
+
+def _one_stream(cfg: dict[str, Any], stream: str | None, run_dir: Path) -> tuple[dict[str, Any], str]:
+    """Return the config of one stream of a paired run (its data, views and encoder) and its weights' prefix."""
+    from anyclr.core.config import stream_tables
+    from anyclr.core.errors import unknown_name
+
+    encoders = stream_tables(cfg, "encoder")
+    if not encoders:
+        if stream is not None:
+            raise AnyclrError(f"--encoder {stream}: {run_dir} trained a single encoder.", "Leave out --encoder.")
+        return cfg, "encoder"
+    if stream is None:
+        raise AnyclrError(f"{run_dir} trained one encoder per stream ({', '.join(encoders)}).", f"Pick one with --encoder, e.g. --encoder {next(iter(encoders))}.")
+    if stream not in encoders:
+        raise unknown_name(f"encoder of {run_dir}:", stream, encoders)
+    one = {**cfg, "data": cfg["data"][stream], "views": cfg["views"][stream], "encoder": encoders[stream]}
+    return one, f"encoder.{stream}"
 
 
 def _run_config(run_dir: Path) -> tuple[str, dict[str, Any]]:

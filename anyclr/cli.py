@@ -162,9 +162,12 @@ def embed(
         typer.Option("--data", help="Data to embed, read by the run's dataset (data.path). Default: the run's own data.", show_default=False),
     ] = None,
     set_: SetOption = None,
+    encoder: Annotated[
+        str | None, typer.Option("--encoder", "-e", help="For a run with one encoder per stream: the stream to embed.", show_default=False)
+    ] = None,
 ) -> None:
     """Embed data with a trained run's backbone and save the features (labels too for .parquet)."""
-    path = _api().embed(_existing_dir(run_dir, "Run directory"), out, data_path=data, overrides=tuple(set_ or []))
+    path = _api().embed(_existing_dir(run_dir, "Run directory"), out, data_path=data, overrides=tuple(set_ or []), encoder=encoder)
     stdout_console().print(Text.assemble(("Wrote embeddings to ", "bold"), str(path or out)))
 
 

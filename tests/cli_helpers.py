@@ -59,7 +59,7 @@ def toy_blobs(n: int = 96, seed: int = 0) -> DataBundle:
     g = torch.Generator().manual_seed(seed)
     y = torch.arange(n) % 4
     x = torch.randn(n, 6, generator=g) * 0.3 + torch.eye(4, 6)[y] * 3
-    return DataBundle(train=TensorSamples(x, y), test=TensorSamples(x[:32], y[:32]), info={"num_features": 6})
+    return DataBundle(train=TensorSamples(x, y), test=TensorSamples(x[:32], y[:32]), info={"in_channels": 6})
 
 
 class ToyJitter(ViewGenerator):
@@ -76,10 +76,10 @@ class ToyJitter(ViewGenerator):
 class ToyMLP(torch.nn.Module):
     """A one-layer toy backbone."""
 
-    def __init__(self, num_features: int, out_dim: int = 12) -> None:
+    def __init__(self, in_channels: int, out_dim: int = 12) -> None:
         super().__init__()
         self.out_dim = out_dim
-        self.lin = torch.nn.Linear(num_features, out_dim)
+        self.lin = torch.nn.Linear(in_channels, out_dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.lin(x)
@@ -142,8 +142,8 @@ class FakeApi:
                 print("TABLE knn_top1 0.5")
             return {"metrics": {"knn_top1": 0.5}, "baselines": {}, "run_dir": str(run_dir)}
 
-        def embed(run_dir, out, data_path=None, overrides=(), registry=None):
-            self._record("embed", run_dir=run_dir, out=out, data_path=data_path, overrides=overrides)
+        def embed(run_dir, out, data_path=None, overrides=(), registry=None, encoder=None):
+            self._record("embed", run_dir=run_dir, out=out, data_path=data_path, overrides=overrides, encoder=encoder)
             return Path(out)
 
         mod.train, mod.evaluate, mod.embed = train, evaluate, embed

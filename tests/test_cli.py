@@ -117,7 +117,7 @@ def test_evaluate_and_embed(monkeypatch, tmp_path):
     assert result.exit_code == 0, result.output
     assert fake.calls[-1] == (
         "embed",
-        {"run_dir": tmp_path, "out": tmp_path / "e.parquet", "data_path": "new/images", "overrides": ("data.image_size=16",)},
+        {"run_dir": tmp_path, "out": tmp_path / "e.parquet", "data_path": "new/images", "overrides": ("data.image_size=16",), "encoder": None},
     )
     assert "e.parquet" in result.stdout
     assert invoke("evaluate", str(tmp_path / "nope")).exit_code == 2

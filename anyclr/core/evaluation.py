@@ -360,22 +360,47 @@ def cross_retrieval(
 
 
 def results_rows(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Return the table's rows: learned and each baseline, and for paired data one row per stream (and retrieval)."""
+    """Return the table's rows: learned and each baseline; for paired data one row per stream, retrieval apart."""
     rows = {"learned": summary.get("metrics", {}), **summary.get("baselines", {})}
-    if not any(isinstance(v, dict) for values in rows.values() for v in values.values()):
+    if not is_paired(rows):
         return rows
-    return {f"{row} · {part}": values for row, parts in rows.items() for part, values in parts.items()}
+    return {f"{row} · {part}": values for row, parts in rows.items() for part, values in parts.items() if part != RETRIEVAL}
+
+
+def retrieval_rows(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Return the retrieval rows of a paired run (learned and each baseline that has them)."""
+    rows = {"learned": summary.get("metrics", {}), **summary.get("baselines", {})}
+    if not is_paired(rows):
+        return {}
+    return {row: parts[RETRIEVAL] for row, parts in rows.items() if parts.get(RETRIEVAL)}
+
+
+def is_paired(rows: dict[str, dict[str, Any]]) -> bool:
+    """True when the metrics are grouped by stream (a paired run)."""
+    return any(isinstance(v, dict) for values in rows.values() for v in values.values())
 
 
 def results_table(summary: dict[str, Any], title: str | None = None) -> Any:
-    """Return a rich Table: rows learned / random_init / raw_input (per stream for paired data), one column per metric."""
+    """Return the results as rich tables: one row per encoder (learned, random_init, raw_input; per stream for paired
+    data) and a column per metric; paired runs add a retrieval table (recall@k each way)."""
+    from rich.console import Group
+
+    title = title or f"{summary.get('recipe', 'run')} — {summary.get('epochs', '?')} epochs"
+    table = _table(results_rows(summary), title)
+    retrieval = retrieval_rows(summary)
+    if not retrieval:
+        return table
+    short = {k: k.replace("_to_", "→").replace("_recall@", " R@") for values in retrieval.values() for k in values}
+    return Group(table, _table({row: {short[k]: v for k, v in values.items()} for row, values in retrieval.items()}, "retrieval (chance: k / test samples)"))
+
+
+def _table(rows: dict[str, dict[str, Any]], title: str) -> Any:
     from rich.table import Table
 
-    rows = results_rows(summary)
     columns: list[str] = []
     for values in rows.values():
         columns += [k for k in values if k not in columns]
-    table = Table(title=title or f"{summary.get('recipe', 'run')} — {summary.get('epochs', '?')} epochs")
+    table = Table(title=title)
     table.add_column("encoder", style="bold")
     for col in columns:
         table.add_column(col, justify="right")

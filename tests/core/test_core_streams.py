@@ -48,7 +48,7 @@ class CountingPlugin:
     def anyclr_datasets(self):
         from anyclr.core.components import Component
 
-        return [Component("counting", lambda: DataBundle(self.train, None, info={"num_features": 8}))]
+        return [Component("counting", lambda: DataBundle(self.train, None, info={"in_channels": 8}))]
 
 
 def test_building_the_run_and_its_splits_decodes_nothing(tmp_path):

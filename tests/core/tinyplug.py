@@ -30,7 +30,7 @@ def tiny_dataset(n: int = 64, dim: int = 8, classes: int = 4, test: bool = True)
         y = torch.arange(m) % classes
         return TensorSamples(centers[y] + torch.randn(m, dim, generator=g), y)
 
-    return DataBundle(train=make(n), test=make(n // 2) if test else None, info={"num_features": dim, "num_classes": classes})
+    return DataBundle(train=make(n), test=make(n // 2) if test else None, info={"in_channels": dim, "num_classes": classes})
 
 
 class TinyStream(SampleStream):
@@ -62,7 +62,7 @@ def tiny_stream(n: int = 64, parts: int = 4, bad: list[int] | None = None, max_b
     return DataBundle(
         train=TinyStream(n, parts=parts, bad=tuple(bad or ())),
         test=TinyStream(n // 2, parts=2) if test else None,
-        info={"num_features": 8, "num_classes": 4},
+        info={"in_channels": 8, "num_classes": 4},
         max_bad_fraction=max_bad_fraction,
     )
 
@@ -97,10 +97,10 @@ class Noise(Augmentation):
 class MLP(nn.Module):
     """Two-layer MLP backbone with batch norm."""
 
-    def __init__(self, num_features: int, hidden: int = 16, out: int = 8, norm: bool = True) -> None:
+    def __init__(self, in_channels: int, hidden: int = 16, out: int = 8, norm: bool = True) -> None:
         super().__init__()
         bn = nn.BatchNorm1d(hidden) if norm else nn.Identity()
-        self.net = nn.Sequential(nn.Linear(num_features, hidden), bn, nn.ReLU(), nn.Linear(hidden, out))
+        self.net = nn.Sequential(nn.Linear(in_channels, hidden), bn, nn.ReLU(), nn.Linear(hidden, out))
         self.out_dim = out
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

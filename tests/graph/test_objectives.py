@@ -177,7 +177,7 @@ def test_simgrace_noise_follows_its_seed_and_step_not_the_global_rng():
     from anyclr.plugins.graph.objectives.simgrace import SimGRACE
 
     torch.manual_seed(0)
-    enc = Encoder(gin(num_features=3, hidden=8, layers=2, norm="none"))
+    enc = Encoder(gin(in_channels=3, hidden=8, layers=2, norm="none"))
     b = small_batch()
     obj = SimGRACE(seed=1)
     torch.manual_seed(5)
@@ -215,7 +215,7 @@ class CountingEncoder(torch.nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.net = Encoder(gin(num_features=3, hidden=8, layers=2, norm="batch"))
+        self.net = Encoder(gin(in_channels=3, hidden=8, layers=2, norm="batch"))
         self.calls = 0
 
     def forward(self, batch: Batch) -> torch.Tensor:

@@ -100,7 +100,7 @@ def _encoder(kind: str) -> nn.Module:
         from anyclr.core.encoder import Encoder
         from anyclr.plugins.graph.encoders.gin import gin
 
-        backbone = gin(num_features=3, hidden=4, layers=2, norm="none")
+        backbone = gin(in_channels=3, hidden=4, layers=2, norm="none")
         return Encoder(backbone, nn.Linear(backbone.out_dim, EMBED_DIM))
     if kind == "series":
         from anyclr.plugins.timeseries.encoders.dilated_conv import DilatedConvEncoder

@@ -37,7 +37,7 @@ def test_gunpoint_from_aeon():
 def test_basicmotions_multivariate_and_bundled_component():
     bundle = BundledSet("BasicMotions")(normalize="none")
     assert bundle.train.x.shape == (40, 100, 6) and bundle.info["num_classes"] == 4
-    assert bundle.info["classes"] == sorted(bundle.info["classes"])
+    assert bundle.info["class_names"] == sorted(bundle.info["class_names"])
 
 
 def test_unknown_name_lists_bundled_sets():

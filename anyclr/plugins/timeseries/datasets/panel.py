@@ -114,7 +114,7 @@ def panels_to_bundle(train: Panel, test: Panel | None, normalize_mode: str = "ch
         "in_channels": channels,
         "seq_len": length,
         "num_classes": len(classes),
-        "classes": classes,
+        "class_names": classes,
         "shortest_series_length": observed[shortest],
         "shortest_series": where,
         "source": train.source,
