@@ -33,10 +33,10 @@ def debug_from_env() -> bool:
 
 def broken_plugins() -> list[str]:
     """Return the names of plug-ins that failed to load, if the registry has been loaded."""
-    from anyclr.core import registry
+    from anyclr.core.registry import loaded_registry
 
-    loaded = registry._REGISTRY
-    return [p.name for p in loaded.plugins if p.status != "ok"] if loaded is not None else []
+    loaded = loaded_registry()
+    return [p.name for p in loaded.broken()] if loaded is not None else []
 
 
 def report(exc: BaseException, debug: bool) -> int:

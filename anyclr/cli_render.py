@@ -59,11 +59,20 @@ def plugins_table(registry: Registry) -> Table:
     table = Table(title="anyclr plug-ins", title_justify="left")
     for col in ("name", "version", "distribution", "status", "provides", "reason"):
         table.add_column(col, no_wrap=col in ("name", "status"), overflow="fold")
-    for info in sorted(registry.plugins, key=lambda p: p.name):
+    for info in registry.plugins:  # built-ins first
         provides = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in sorted(counts.get(info.name, {}).items()))
         status = Text(info.status, style="green" if info.status == "ok" else "bold red")
         table.add_row(escape(info.name), info.version, escape(info.distribution), status, provides, escape(info.reason))
     return table
+
+
+def plugin_notes(registry: Registry) -> list[Text]:
+    """Return one line per renamed plug-in and per component-name clash (built-ins keep the plain names)."""
+    return [
+        Text.assemble(("Note: ", "yellow"), f"plug-in {info.name!r}: {note}.")
+        for info in registry.plugins
+        for note in info.notes
+    ]
 
 
 def components_table(items: list[Component | Recipe]) -> Table:
@@ -128,7 +137,7 @@ def component_details(component: Component) -> Group:
     title = Text.assemble(
         (f"{component.kind} ", "dim"), (component.name, "bold"), (f"  plug-in {component.plugin} · modality {component.modality}", "dim")
     )
-    doc = inspect.getdoc(component.factory) or component.describe() or "(no documentation)"
+    doc = component.doc() or component.describe() or "(no documentation)"
     params = Table(title="parameters", title_justify="left", show_edge=False)
     params.add_column("name", no_wrap=True)
     params.add_column("default")
