@@ -23,6 +23,7 @@ from anyclr.cli_launch import launch_distributed
 from anyclr.cli_render import (
     component_details,
     components_table,
+    listing_fields,
     plugin_notes,
     plugins_table,
     recipes_table,
@@ -188,12 +189,15 @@ def components(
 
 
 def _component_json(item: Component | Recipe) -> dict[str, Any]:
-    out: dict[str, Any] = dict(kind=item.kind, name=item.name, modality=item.modality, plugin=item.plugin, summary=item.describe())
+    summary, params, problem = listing_fields(item)
+    out: dict[str, Any] = dict(kind=item.kind, name=item.name, modality=item.modality, plugin=item.plugin, summary=summary)
     if isinstance(item, Component):
-        out["parameters"] = [
+        out["parameters"] = None if params is None else [
             {"name": k, "required": v is inspect.Parameter.empty, "default": None if v is inspect.Parameter.empty else v}
-            for k, v in item.parameters().items()
+            for k, v in params.items()
         ]
+        if problem:
+            out["error"] = problem
     else:
         out["path"] = str(item.path)
     return out

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from anyclr.core.components import Component, Recipe
+from anyclr.core.errors import AnyclrError
 from anyclr.core.registry import Registry
 
 # Which recipe section (and key prefix) configures each kind of component.
@@ -85,9 +86,18 @@ def components_table(items: list[Component | Recipe]) -> Table:
     table.add_column("summary", ratio=3)
     table.add_column("parameters", ratio=2)
     for item in items:
-        params = format_parameters(item.parameters()) if isinstance(item, Component) else ""
-        table.add_row(item.kind, escape(item.name), item.modality, escape(item.plugin), escape(item.describe()), escape(params))
+        summary, params, problem = listing_fields(item)
+        shown = Text(problem, style="red") if problem else escape(format_parameters(params or {}))
+        table.add_row(item.kind, escape(item.name), item.modality, escape(item.plugin), escape(summary), shown)
     return table
+
+
+def listing_fields(item: Component | Recipe) -> tuple[str, dict[str, Any] | None, str]:
+    """Return (summary, parameters, problem) of a listing row; a component that cannot be imported is listed with why."""
+    try:
+        return item.describe(), item.parameters() if isinstance(item, Component) else None, ""
+    except AnyclrError as exc:
+        return item.summary, None, exc.message
 
 
 def recipe_sections(recipe: Recipe) -> dict[str, Any]:

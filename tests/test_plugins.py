@@ -313,3 +313,20 @@ def test_listing_commands_import_no_implementation():
     assert out.returncode == 0, out.stderr
     assert "image-simclr" in out.stdout and "temperature" in out.stdout  # it did list
     assert out.stdout.strip().splitlines()[-1] == "HEAVY []"
+
+
+class Typo:
+    @hookimpl
+    def anyclr_views(self) -> list[Component]:
+        return [Component("typo-views", "anyclr_no_such_module_xyz.views:Views")]
+
+
+def test_component_whose_import_string_is_wrong_is_listed_with_why(tmp_path):
+    toy_registry(tmp_path, ("typo", Typo()))
+    result = invoke("components", "--kind", "view")
+    assert result.exit_code == 0, result.output
+    assert "typo-views" in result.stdout and "image-simclr" in result.stdout
+    row = next(i for i in json.loads(invoke("components", "--json").stdout) if i["name"] == "typo-views")
+    assert row["parameters"] is None and "ModuleNotFoundError" in row["error"]
+    result = invoke("show", "typo-views")
+    assert result.exit_code == 2 and "The view 'typo-views' (plug-in 'typo') could not be imported" in result.stderr

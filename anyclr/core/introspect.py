@@ -2,9 +2,10 @@
 
 Components declared lazily (``"package.module:Name"``) are described this way, so that listing them
 (``anyclr components``, ``anyclr show NAME``) imports neither torch nor a plug-in's dependencies. Only
-what the source states plainly is read: a top-level function, or a class with its own ``__init__`` (or
-one inherited from a class the module defines or imports by name), with literal defaults (or module
-constants). Anything else answers None and the caller imports the factory instead.
+what the source states plainly is read: an undecorated top-level function, or class with its own
+``__init__`` (or one inherited from a class the module defines or imports by name), whose defaults are
+literals, arithmetic on them, ``float("inf")`` or module constants of that kind. Anything else answers
+None and the caller imports the factory instead.
 """
 
 from __future__ import annotations
