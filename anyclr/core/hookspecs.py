@@ -19,8 +19,9 @@ Component hooks return a list of :class:`~anyclr.core.components.Component` (or
 
 The module is imported on first use of the component; until then its parameters and docstring are
 read from the source file (a plain top-level function or class with literal defaults; anything else is
-imported to be described). Keep the plug-in module itself light: no torch import at its top, and no
-expensive work in component hooks, which run every time anyclr starts. A factory given as a callable
+imported to be described). Finding that file imports the module's parent packages, so keep their
+``__init__.py`` light, like the plug-in module itself: no torch import at their top, and no expensive
+work in component hooks, which run every time anyclr starts. A factory given as a callable
 works too, but importing it in the hook makes every ``anyclr`` command pay for that import.
 
 A component's factory is called with the keys of its recipe section as keyword arguments; keys of
