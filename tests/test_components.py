@@ -13,6 +13,7 @@ from anyclr.core.registry import Registry
 EMPTY = inspect.Parameter.empty
 
 SOURCE = '''
+import functools
 import math
 
 from lazy_fixture_base import Base
@@ -34,6 +35,20 @@ class Inherited(Base):
 def computed(width=math.pi):
     """A default the source does not state plainly."""
     return width
+
+
+def multiline(
+    a: int = 1,
+    b=RATIO,
+) -> None:
+    """Signature over several lines."""
+
+
+@functools.lru_cache
+# a comment between the decorator and the def
+def decorated(x=1):
+    """Decorators may change the signature."""
+    return x
 '''
 
 BASE = '''
@@ -68,10 +83,16 @@ def test_lazy_component_is_described_without_importing(lazy_module):
 
 
 def test_unreadable_source_falls_back_to_importing(lazy_module):
+    multiline = Component("multiline", f"{lazy_module}:multiline")
+    assert multiline.parameters() == {"a": 1, "b": (0.75, 4 / 3)} and multiline.describe() == "Signature over several lines."
+    assert not multiline.loaded
     computed = Component("computed", f"{lazy_module}:computed")
     assert read_signature(computed.target) is None
     params = computed.parameters()
     assert computed.loaded and params["width"] == pytest.approx(3.14159, abs=1e-5)
+    decorated = Component("decorated", f"{lazy_module}:decorated")
+    assert read_signature(decorated.target) is None
+    assert decorated.parameters() == {"x": 1} and decorated.loaded
 
 
 def test_bad_declarations_name_the_component_and_plugin(lazy_module):

@@ -14,13 +14,14 @@ import ast
 import importlib.util
 import inspect
 import operator
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 EMPTY = inspect.Parameter.empty
-_MAX_BASES = 8  # how many base classes to follow looking for an __init__
+_MAX_DEPTH = 8  # base classes, re-exports and constants followed before giving up
 
 
 class _Unreadable(Exception):
@@ -55,30 +56,29 @@ def read_signature(target: str) -> SourceSignature | None:
 
 
 def _signature(module: str, attr: str, depth: int) -> SourceSignature:
-    tree = _module_tree(module)
-    node = _last_binding(tree, attr)
+    node = _binding(module, attr)
     if isinstance(node, ast.FunctionDef) and not node.decorator_list:
-        return _from_function(tree, node, bound=False, doc=ast.get_docstring(node) or "")
+        return _from_function(module, node, bound=False, doc=ast.get_docstring(node) or "")
     if isinstance(node, ast.ClassDef) and not node.decorator_list and not node.keywords:
         doc = ast.get_docstring(node) or ""
         init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
         if init is not None:
             if init.decorator_list:
                 raise _Unreadable
-            return _from_function(tree, init, bound=True, doc=doc)
+            return _from_function(module, init, bound=True, doc=doc)
         if not node.bases:
             return SourceSignature({}, False, doc)
-        if len(node.bases) == 1 and depth < _MAX_BASES:
-            base = _signature(*_resolve_base(tree, module, node.bases[0]), depth=depth + 1)
+        if len(node.bases) == 1 and depth < _MAX_DEPTH:
+            base = _signature(*_resolve_base(module, node.bases[0]), depth=depth + 1)
             return SourceSignature(base.parameters, base.var_keyword, doc or base.doc)
-    if isinstance(node, ast.ImportFrom) and depth < _MAX_BASES:  # a re-export: `from .x import Name`
+    if isinstance(node, ast.ImportFrom) and depth < _MAX_DEPTH:  # a re-export: `from .x import Name`
         return _signature(_absolute(module, node), _imported_name(node, attr), depth=depth + 1)
     raise _Unreadable
 
 
 @lru_cache(maxsize=256)
-def _module_tree(module: str) -> ast.Module:
-    """Parse ``module``'s source file, found without executing the module (its parent packages are imported)."""
+def _source(module: str) -> str:
+    """Return ``module``'s source, found without executing the module (its parent packages are imported)."""
     try:
         spec = importlib.util.find_spec(module)
     except (ImportError, ValueError) as exc:
@@ -86,42 +86,84 @@ def _module_tree(module: str) -> ast.Module:
     if spec is None or not spec.origin or not spec.origin.endswith(".py"):
         raise _Unreadable
     try:
-        return ast.parse(Path(spec.origin).read_text(encoding="utf-8"), spec.origin)
-    except (OSError, SyntaxError, UnicodeDecodeError) as exc:
+        return Path(spec.origin).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise _Unreadable from exc
 
 
-def _last_binding(tree: ast.Module, name: str) -> ast.AST | None:
-    """Return the last top-level statement that binds ``name`` (the one Python would keep)."""
+@lru_cache(maxsize=64)
+def _module_tree(module: str) -> ast.Module:
+    try:
+        return ast.parse(_source(module))
+    except SyntaxError as exc:
+        raise _Unreadable from exc
+
+
+# The first line of a top-level def, class or assignment (group: the bound name), and of any top-level statement.
+_BINDING = re.compile(
+    r"^(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)|^(\w+)[ \t]*(?::[^=\n]*)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)",
+    re.MULTILINE,
+)
+_TOP_LEVEL = re.compile(r"^[^\s#)\]}]", re.MULTILINE)
+
+
+@lru_cache(maxsize=256)
+def _binding_starts(module: str) -> dict[str, int]:
+    """Return ``{name: offset of the last top-level def, class or assignment binding it}``."""
+    return {m.group(1) or m.group(2): m.start() for m in _BINDING.finditer(_source(module))}
+
+
+@lru_cache(maxsize=4096)
+def _binding(module: str, name: str) -> ast.stmt | None:
+    """Return the last top-level statement of ``module`` that binds ``name`` (the one Python keeps).
+
+    Parsing a whole module costs more than the rest of ``anyclr components``, so the statement is found
+    by its first line and parsed alone; the module is parsed whole only when that is not conclusive
+    (a decorator, an import, a statement that does not parse alone).
+    """
+    text, start = _source(module), _binding_starts(module).get(name)
+    if start is not None and not _decorated(text, start):
+        line_end = text.find("\n", start)
+        end = _TOP_LEVEL.search(text, line_end + 1) if line_end >= 0 else None
+        try:
+            body = ast.parse(text[start : end.start() if end else len(text)]).body
+        except SyntaxError:
+            body = []
+        if len(body) == 1 and _binds(body[0], name):
+            return body[0]
     found = None
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+    for node in _module_tree(module).body:
+        if _binds(node, name):
             found = node
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
-                found = node
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            if any((a.asname or a.name.split(".")[0]) == name for a in node.names):
-                found = node
     return found
 
 
-def _constants(tree: ast.Module) -> dict[str, Any]:
-    """Return the module's top-level ``NAME = <plain value>`` assignments, in order."""
-    out: dict[str, Any] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            target, value = node.targets[0].id, node.value
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-            target, value = node.target.id, node.value
-        else:
-            continue
-        try:
-            out[target] = _value(value, out)
-        except _Unreadable:
-            out.pop(target, None)
-    return out
+def _decorated(text: str, start: int) -> bool:
+    """Return True if the statement starting at ``start`` has a decorator above it (comments and blank lines skipped)."""
+    for line in reversed(text[:start].splitlines()):
+        if line.strip() and not line.lstrip().startswith("#"):
+            return line.startswith("@")
+    return False
+
+
+def _binds(node: ast.stmt, name: str) -> bool:
+    """Return True if the top-level statement ``node`` binds ``name``."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name == name
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return any(isinstance(t, ast.Name) and t.id == name for t in targets)
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return any((a.asname or a.name.split(".")[0]) == name for a in node.names)
+    return False
+
+
+def _constant(module: str, name: str, depth: int) -> Any:
+    """Return the value of the module constant ``name`` if it is assigned a plain value."""
+    node = _binding(module, name)
+    if depth < _MAX_DEPTH and isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+        return _value(node.value, module, depth + 1)
+    raise _Unreadable
 
 
 _ARITHMETIC = {
@@ -130,22 +172,22 @@ _ARITHMETIC = {
 }
 
 
-def _value(node: ast.expr, constants: dict[str, Any]) -> Any:
+def _value(node: ast.expr, module: str, depth: int = 0) -> Any:
     """Evaluate a default written plainly: literals, containers, arithmetic, ``float("inf")``, module constants."""
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        items = [_value(e, constants) for e in node.elts]
+        items = [_value(e, module, depth) for e in node.elts]
         return {ast.Tuple: tuple, ast.List: list, ast.Set: set}[type(node)](items)
     if isinstance(node, ast.Dict) and None not in node.keys:
-        return {_value(k, constants): _value(v, constants) for k, v in zip(node.keys, node.values, strict=True)}
-    if isinstance(node, ast.Name) and node.id in constants:
-        return constants[node.id]
+        return {_value(k, module, depth): _value(v, module, depth) for k, v in zip(node.keys, node.values, strict=True)}
+    if isinstance(node, ast.Name):
+        return _constant(module, node.id, depth)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = _number(_value(node.operand, constants))
+        operand = _number(_value(node.operand, module, depth))
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
-        left, right = _number(_value(node.left, constants)), _number(_value(node.right, constants))
+        left, right = _number(_value(node.left, module, depth)), _number(_value(node.right, module, depth))
         if isinstance(node.op, ast.Pow) and abs(right) > 64:
             raise _Unreadable
         try:
@@ -170,26 +212,25 @@ def _number(value: Any) -> int | float:
     return value
 
 
-def _from_function(tree: ast.Module, fn: ast.FunctionDef, bound: bool, doc: str) -> SourceSignature:
+def _from_function(module: str, fn: ast.FunctionDef, bound: bool, doc: str) -> SourceSignature:
     args = fn.args
     positional = args.posonlyargs + args.args
     if bound:
         positional = positional[1:]  # self
-    constants = _constants(tree)
     defaults: list[ast.expr | None] = [None] * (len(args.posonlyargs + args.args) - len(args.defaults)) + list(args.defaults)
     if bound:
         defaults = defaults[1:]
     params: dict[str, Any] = {}
     for arg, default in [*zip(positional, defaults, strict=True), *zip(args.kwonlyargs, args.kw_defaults, strict=True)]:
-        params[arg.arg] = EMPTY if default is None else _value(default, constants)
+        params[arg.arg] = EMPTY if default is None else _value(default, module)
     return SourceSignature(params, args.kwarg is not None, doc)
 
 
-def _resolve_base(tree: ast.Module, module: str, base: ast.expr) -> tuple[str, str]:
+def _resolve_base(module: str, base: ast.expr) -> tuple[str, str]:
     """Return (module, name) where a base class written as a plain name is defined."""
     if not isinstance(base, ast.Name):
         raise _Unreadable
-    node = _last_binding(tree, base.id)
+    node = _binding(module, base.id)
     if isinstance(node, ast.ClassDef):
         return module, base.id
     if isinstance(node, ast.ImportFrom):
