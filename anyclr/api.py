@@ -120,7 +120,7 @@ def _train(
         if print_table:
             _print_table(summary)
     summary = _shared(summary)
-    registry.hook.anyclr_train_end(context=ctx, summary=summary)
+    registry.call_lifecycle("anyclr_train_end", context=ctx, summary=summary)
     return summary
 
 

@@ -5,7 +5,6 @@ Exit codes: 0 success, 1 unexpected error (a bug; ``--debug`` shows the tracebac
 """
 
 import importlib
-import importlib.metadata as md
 import inspect
 import json
 import sys
@@ -14,7 +13,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any
 
-import pluggy
 import typer
 from rich.syntax import Syntax
 from rich.text import Text
@@ -25,12 +23,13 @@ from anyclr.cli_launch import Launch, launch_distributed
 from anyclr.cli_render import (
     component_details,
     components_table,
+    listing_fields,
+    plugin_notes,
     plugins_table,
     recipes_table,
     stdout_console,
 )
-from anyclr.core import config, hookspecs
-from anyclr.core import registry as registry_module
+from anyclr.core import config
 from anyclr.core.components import KINDS, Component, Recipe
 from anyclr.core.errors import AnyclrError, unknown_name
 from anyclr.core.registry import Registry, get_registry
@@ -205,16 +204,21 @@ def plugins(as_json: JsonOption = False) -> None:
     """List the discovered plug-ins (entry point group `anyclr`), whether each loaded, and what it provides."""
     registry = get_registry()
     if as_json:
-        rows = [dict(name=p.name, version=p.version, distribution=p.distribution, status=p.status, reason=p.reason) for p in registry.plugins]
-        typer.echo(json.dumps(rows, indent=2))
+        typer.echo(json.dumps([p.as_dict() for p in registry.plugins], indent=2))
         return
-    stdout_console().print(plugins_table(registry))
+    console = stdout_console()
+    console.print(plugins_table(registry))
+    for line in plugin_notes(registry):
+        console.print(line)
 
 
 def components(
     kind: Annotated[
         str | None,
-        typer.Option(help="view, backbone, head, encoder (= backbone + head), objective, dataset, evaluator or recipe.", show_default=False),
+        typer.Option(
+            help="view, augmentation, backbone, head, encoder (= backbone + head), objective, dataset, codec, evaluator or recipe.",
+            show_default=False,
+        ),
     ] = None,
     modality: Annotated[str | None, typer.Option(help="Only components for this modality (and modality-agnostic ones).", show_default=False)] = None,
     as_json: JsonOption = False,
@@ -229,12 +233,15 @@ def components(
 
 
 def _component_json(item: Component | Recipe) -> dict[str, Any]:
-    out: dict[str, Any] = dict(kind=item.kind, name=item.name, modality=item.modality, plugin=item.plugin, summary=item.describe())
+    summary, params, problem = listing_fields(item)
+    out: dict[str, Any] = dict(kind=item.kind, name=item.name, modality=item.modality, plugin=item.plugin, summary=summary)
     if isinstance(item, Component):
-        out["parameters"] = [
+        out["parameters"] = None if params is None else [
             {"name": k, "required": v is inspect.Parameter.empty, "default": None if v is inspect.Parameter.empty else v}
-            for k, v in item.parameters().items()
+            for k, v in params.items()
         ]
+        if problem:
+            out["error"] = problem
     else:
         out["path"] = str(item.path)
     return out
@@ -253,7 +260,7 @@ def recipes(
 
 
 def show(
-    name: Annotated[str, typer.Argument(help="A recipe or component name, or a recipe .toml file.", show_default=False)],
+    name: Annotated[str, typer.Argument(help="A recipe or component name (PLUGIN:NAME for one whose name a built-in took), or a recipe .toml file.", show_default=False)],
     kind: Annotated[str | None, typer.Option(help="Only look among components of this kind.", show_default=False)] = None,
     set_: SetOption = None,
 ) -> None:
@@ -375,39 +382,8 @@ def make_app(registry: Registry | None = None) -> typer.Typer:
 
 
 def add_plugin_commands(app: typer.Typer, registry: Registry | None = None) -> None:
-    """Let each plug-in add commands; one that fails is reported and skipped, never fatal."""
-    pm = registry.pm if registry is not None else _cli_plugin_manager()
-    for impl in pm.hook.anyclr_cli.get_hookimpls():
-        try:
-            impl.function(*[{"app": app}[arg] for arg in impl.argnames])
-        except Exception as exc:
-            plugin = pm.get_name(impl.plugin) or "?"
-            stderr_console().print(
-                Text(f"Warning: plug-in {plugin!r} could not add its commands: {type(exc).__name__}: {exc}", style="yellow")
-            )
-
-
-def _cli_plugin_manager() -> pluggy.PluginManager:
-    """Return the loaded registry's plug-in manager, or a light one that only imports the plug-in modules.
-
-    Building the full registry calls every component hook, which imports the implementations (torch,
-    torch-geometric …); ``anyclr --help`` and ``--version`` only need each plug-in's ``anyclr_cli``.
-    """
-    loaded = registry_module._REGISTRY
-    if loaded is not None:
-        return loaded.pm
-    pm = pluggy.PluginManager("anyclr")
-    pm.add_hookspecs(hookspecs)
-    seen: set[str] = set()
-    for ep in sorted(md.entry_points(group=registry_module.ENTRY_POINT_GROUP), key=lambda e: e.name):
-        if ep.name in seen:  # as the registry does: the same distribution visible twice on sys.path
-            continue
-        seen.add(ep.name)
-        try:
-            pm.register(ep.load(), name=ep.name)
-        except Exception:
-            continue  # `anyclr plugins` reports why
-    return pm
+    """Let each plug-in add commands; one that fails is reported, disabled and skipped, never fatal."""
+    (registry or get_registry()).call_lifecycle("anyclr_cli", app=app)
 
 
 def hoist_debug(args: list[str]) -> list[str]:

@@ -32,11 +32,11 @@ def debug_from_env() -> bool:
 
 
 def broken_plugins() -> list[str]:
-    """Return the names of plug-ins that failed to load, if the registry has been loaded."""
-    from anyclr.core import registry
+    """Return the names of broken plug-ins (failed to load, or disabled after a failing hook), if the registry is loaded."""
+    from anyclr.core.registry import loaded_registry
 
-    loaded = registry._REGISTRY
-    return [p.name for p in loaded.plugins if p.status != "ok"] if loaded is not None else []
+    loaded = loaded_registry()
+    return [p.name for p in loaded.broken()] if loaded is not None else []
 
 
 def report(exc: BaseException, debug: bool) -> int:
@@ -54,7 +54,7 @@ def report(exc: BaseException, debug: bool) -> int:
         broken = broken_plugins()
         if broken and exc.message.startswith("Unknown"):
             console.print(
-                Text(f"Note: plug-in(s) {', '.join(broken)} failed to load; see `anyclr plugins`.", style="dim")
+                Text(f"Note: plug-in(s) {', '.join(broken)} are broken (failed to load or disabled); see `anyclr plugins`.", style="dim")
             )
         return EXIT_USER
     message = str(exc).strip() or "(no message)"

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from anyclr.core.components import Component, Recipe
+from anyclr.core.errors import AnyclrError
 from anyclr.core.registry import Registry
 
 # Which recipe section (and key prefix) configures each kind of component.
@@ -59,11 +60,20 @@ def plugins_table(registry: Registry) -> Table:
     table = Table(title="anyclr plug-ins", title_justify="left")
     for col in ("name", "version", "distribution", "status", "provides", "reason"):
         table.add_column(col, no_wrap=col in ("name", "status"), overflow="fold")
-    for info in sorted(registry.plugins, key=lambda p: p.name):
+    for info in registry.plugins:  # built-ins first
         provides = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in sorted(counts.get(info.name, {}).items()))
         status = Text(info.status, style="green" if info.status == "ok" else "bold red")
         table.add_row(escape(info.name), info.version, escape(info.distribution), status, provides, escape(info.reason))
     return table
+
+
+def plugin_notes(registry: Registry) -> list[Text]:
+    """Return one line per renamed plug-in and per component-name clash (built-ins keep the plain names)."""
+    return [
+        Text.assemble(("Note: ", "yellow"), f"plug-in {info.name!r}: {note}.")
+        for info in registry.plugins
+        for note in info.notes
+    ]
 
 
 def components_table(items: list[Component | Recipe]) -> Table:
@@ -76,9 +86,18 @@ def components_table(items: list[Component | Recipe]) -> Table:
     table.add_column("summary", ratio=3)
     table.add_column("parameters", ratio=2)
     for item in items:
-        params = format_parameters(item.parameters()) if isinstance(item, Component) else ""
-        table.add_row(item.kind, escape(item.name), item.modality, escape(item.plugin), escape(item.describe()), escape(params))
+        summary, params, problem = listing_fields(item)
+        shown = Text(problem, style="red") if problem else escape(format_parameters(params or {}))
+        table.add_row(item.kind, escape(item.name), item.modality, escape(item.plugin), escape(summary), shown)
     return table
+
+
+def listing_fields(item: Component | Recipe) -> tuple[str, dict[str, Any] | None, str]:
+    """Return (summary, parameters, problem) of a listing row; a component that cannot be imported is listed with why."""
+    try:
+        return item.describe(), item.parameters() if isinstance(item, Component) else None, ""
+    except AnyclrError as exc:
+        return item.summary, None, exc.message
 
 
 def recipe_sections(recipe: Recipe) -> dict[str, Any]:
@@ -128,7 +147,7 @@ def component_details(component: Component) -> Group:
     title = Text.assemble(
         (f"{component.kind} ", "dim"), (component.name, "bold"), (f"  plug-in {component.plugin} · modality {component.modality}", "dim")
     )
-    doc = inspect.getdoc(component.factory) or component.describe() or "(no documentation)"
+    doc = component.doc() or component.describe() or "(no documentation)"
     params = Table(title="parameters", title_justify="left", show_edge=False)
     params.add_column("name", no_wrap=True)
     params.add_column("default")

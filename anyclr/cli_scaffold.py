@@ -11,6 +11,7 @@ from anyclr.core.errors import AnyclrError
 
 TEMPLATE_PACKAGE = "anyclr.scaffold"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+RESERVED = ("anyclr", "core", "plugins")  # besides the built-in plug-ins' names, read from anyclr's metadata
 
 
 def plugin_names(name: str) -> dict[str, str]:
@@ -22,8 +23,21 @@ def plugin_names(name: str) -> dict[str, str]:
             f"Plug-in name {name!r} is not valid.",
             "Use lowercase letters, digits and single hyphens, starting with a letter (e.g. 'my-audio').",
         )
+    taken = reserved_names()
+    if name in taken:
+        raise AnyclrError(
+            f"Plug-in name {name!r} is taken by anyclr itself (a built-in plug-in or package).",
+            f"Choose another name (taken: {', '.join(sorted(taken))}), e.g. 'my-{name}'.",
+        )
     module = f"anyclr_{name.replace('-', '_')}_plugin"
     return {"name": name, "dist": f"anyclr-{name}-plugin", "module": module}
+
+
+def reserved_names() -> set[str]:
+    """Return the names a new plug-in cannot take: the built-in plug-ins' and anyclr's own."""
+    from anyclr.core.registry import builtin_plugin_names
+
+    return {*RESERVED, *builtin_plugin_names()}
 
 
 def template_files() -> dict[str, str]:

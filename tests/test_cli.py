@@ -173,7 +173,8 @@ def test_plugins_lists_builtin_plugins():
     for name in ("heads", "objectives", "evaluators"):
         assert name in result.stdout
     rows = {r["name"]: r for r in json.loads(invoke("plugins", "--json").stdout)}
-    assert rows["heads"]["status"] == "ok" and rows["heads"]["distribution"] == "anyclr"
+    assert rows["heads"]["status"] == "ok" and rows["heads"]["distribution"] == "anyclr" and rows["heads"]["builtin"]
+    assert rows["heads"]["notes"] == []
 
 
 def test_components_filters_by_kind_and_modality(tmp_path):
@@ -291,7 +292,7 @@ def test_train_evaluate_embed_end_to_end(tmp_path):
     result = invoke("train", "toy-simclr", "--run-dir", str(run), "--seed", "1", "--quiet")
     assert result.exit_code == 0, (result.output, result.exception)
     summary = json.loads((run / "summary.json").read_text())
-    assert summary["recipe"] == "toy-simclr" and 0.0 <= summary["metrics"]["knn_top1"] <= 1.0
+    assert summary["recipe"] == "toy-simclr" and summary["metrics"]["knn_top1"] > 0.5  # 4 separated blobs; chance is 0.25
     assert f"anyclr evaluate {run}" in result.stdout
     result = invoke("evaluate", str(run), "--protocol", "knn", "--json")
     assert result.exit_code == 0, (result.output, result.exception)

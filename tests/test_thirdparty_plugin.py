@@ -50,7 +50,10 @@ def test_fresh_interpreter_discovers_the_plugin(example_installed):
     out = subprocess.run([sys.executable, "-m", "anyclr", "plugins", "--json"], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     rows = {r["name"]: r for r in json.loads(out.stdout)}
-    assert rows["example"] == {"name": "example", "version": "0.1.0", "distribution": DIST, "status": "ok", "reason": ""}
+    assert rows["example"] == {
+        "name": "example", "version": "0.1.0", "distribution": DIST, "status": "ok", "reason": "", "builtin": False, "notes": [],
+    }
+    assert rows["image"]["builtin"] and rows["image"]["distribution"] == "anyclr"
 
 
 def test_cli_lists_and_shows_its_components(importable):
@@ -64,6 +67,12 @@ def test_cli_lists_and_shows_its_components(importable):
     assert "example-noise" in result.stdout and "noise_std=0.1" in result.stdout
     result = invoke("show", "example-noise")
     assert result.exit_code == 0 and "Add Gaussian noise" in result.stdout
+    # Declared by import string: listed and shown above without importing its module.
+    from anyclr.core.registry import get_registry
+
+    view = get_registry().get("view", "example-noise")
+    assert not view.loaded and view.target == "anyclr_example_plugin.noise_erase:NoiseErase"
+    assert view.factory.__name__ == "NoiseErase" and view.loaded
     assert 'name = "example-noise"' in invoke("show", "example-digits").stdout
 
 
@@ -72,7 +81,7 @@ def test_its_own_tests_pass(importable):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     tests = [getattr(module, n) for n in dir(module) if n.startswith("test_")]
-    assert len(tests) >= 4
+    assert len(tests) == 5
     for test in tests:
         test()
 

@@ -6,13 +6,27 @@ and is named by an entry point in the group ``anyclr``::
     [project.entry-points.anyclr]
     myplugin = "my_package.plugin"
 
-The built-in plug-ins (``anyclr.plugins.image`` and friends) register the same way.
+The built-in plug-ins (``anyclr.plugins.image`` and friends) register the same way; the entry points
+of the ``anyclr`` distribution itself are the built-ins.
 
 Component hooks return a list of :class:`~anyclr.core.components.Component` (or
-:class:`~anyclr.core.components.Recipe`). A component's ``factory`` is called with the keys of
-its recipe section as keyword arguments; keys of the dataset's ``info`` dict (``in_channels``,
-``image_size``, ``num_classes`` …) are passed too when the factory names them as parameters and
-the recipe does not set them. The factories must return:
+:class:`~anyclr.core.components.Recipe`). Declare each factory by its import string, so that listing
+(``anyclr plugins``, ``anyclr components``, ``anyclr recipes``) imports nothing heavy::
+
+    @hookimpl
+    def anyclr_views():
+        return [Component("my-noise", "my_package.noise:NoiseViews", modality="image", summary="...")]
+
+The module is imported on first use of the component; until then its parameters and docstring are
+read from the source file (a plain top-level function or class with literal defaults; anything else is
+imported to be described). Finding that file imports the module's parent packages, so keep their
+``__init__.py`` light, like the plug-in module itself: no torch import at their top, and no expensive
+work in component hooks, which run every time anyclr starts. A factory given as a callable
+works too, but importing it in the hook makes every ``anyclr`` command pay for that import.
+
+A component's factory is called with the keys of its recipe section as keyword arguments; keys of
+the dataset's ``info`` dict (``in_channels``, ``image_size``, ``num_classes`` …) are passed too when
+the factory names them as parameters and the recipe does not set them. The factories must return:
 
 - view: a :class:`~anyclr.core.views.ViewGenerator` — ``views(inputs) -> list`` of ``n_views``
   batched views, drawn on the inputs' device with per-sample random parameters. A view factory with an
@@ -31,7 +45,18 @@ the recipe does not set them. The factories must return:
 - evaluator: a callable ``(train_x, train_y, test_x, test_y) -> dict[str, float]`` on numpy
   features and integer labels; the factory takes the evaluator's parameters.
 
-Lifecycle hooks receive a :class:`~anyclr.core.trainer.TrainContext` and return nothing.
+Names: the built-in plug-ins keep the plain name of a component; a third-party component with a taken
+name (a built-in's, or an earlier third-party plug-in's in name order) is registered as
+``<plugin>:<name>`` (listed so by ``anyclr components``) and a warning says so. Every component also
+answers to ``<plugin>:<name>`` wherever a name is accepted (recipes, ``anyclr show``). A third-party
+entry point named like a built-in plug-in is loaded as ``<distribution>:<name>``, never in its place.
+
+Lifecycle hooks (``anyclr_train_start``, ``anyclr_step_end``, ``anyclr_epoch_end``,
+``anyclr_train_end``, ``anyclr_cli``) receive a :class:`~anyclr.core.trainer.TrainContext` (or the Typer
+app) and return nothing. They are called one plug-in at a time (plain implementations; hook wrappers are
+not supported): a plug-in whose hook raises is reported once on stderr and disabled for the rest of the
+process, and the run goes on (Ctrl-C still stops it). A plug-in that failed to import, or whose component hooks raised, is
+listed as broken by ``anyclr plugins`` and none of its hooks are called.
 """
 
 from __future__ import annotations

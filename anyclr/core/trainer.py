@@ -308,7 +308,7 @@ def run_epoch(ctx: TrainContext, epoch: int, bar: ProgressBar) -> dict[str, floa
         bar.update(epoch, loss, current_lr(ctx), sps)
         if ctx.log is not None and (ctx.step % log_every == 0 or i in (1, ctx.steps_in_epoch(epoch))):
             ctx.log.log({"kind": "step", "step": ctx.step, "epoch": epoch, "loss": loss, "lr": current_lr(ctx), "samples_per_second": sps})
-        ctx.registry.hook.anyclr_step_end(context=ctx, step=ctx.step, loss=loss)
+        ctx.registry.call_lifecycle("anyclr_step_end", context=ctx, step=ctx.step, loss=loss)
     if ctx.device.type == "cuda":
         torch.cuda.synchronize(ctx.device)
     seconds = time.perf_counter() - start
@@ -320,7 +320,7 @@ def run_epoch(ctx: TrainContext, epoch: int, bar: ProgressBar) -> dict[str, floa
 
 def fit(ctx: TrainContext, progress: bool = True) -> None:
     """Train from ``ctx.epoch`` to ``ctx.epochs``, checkpointing and logging every epoch."""
-    ctx.registry.hook.anyclr_train_start(context=ctx)
+    ctx.registry.call_lifecycle("anyclr_train_start", context=ctx)
     knn_every = int(ctx.trainer["knn_every"])
     with ProgressBar(ctx, enabled=progress and is_main()) as bar:
         for epoch in range(ctx.epoch + 1, ctx.epochs + 1):
@@ -333,7 +333,7 @@ def fit(ctx: TrainContext, progress: bool = True) -> None:
             if ctx.log is not None:
                 ctx.log.log({"kind": "epoch", "step": ctx.step, "epoch": epoch, **metrics})
             bar.epoch_done(epoch, metrics)
-            ctx.registry.hook.anyclr_epoch_end(context=ctx, epoch=epoch, metrics=metrics)
+            ctx.registry.call_lifecycle("anyclr_epoch_end", context=ctx, epoch=epoch, metrics=metrics)
     ctx.health.check()
 
 

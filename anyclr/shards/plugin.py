@@ -9,14 +9,10 @@ from anyclr.core.hookspecs import hookimpl
 @hookimpl
 def anyclr_datasets() -> list[Component]:
     """Return the WebDataset shard reader."""
-    from anyclr.shards.reader import shards
-
-    return [Component("shards", shards, summary="WebDataset tar shards written by `anyclr shard` (a stream: train with trainer.max_steps).")]
+    return [Component("shards", "anyclr.shards.reader:shards", summary="WebDataset tar shards written by `anyclr shard` (a stream: train with trainer.max_steps).")]
 
 
 @hookimpl
 def anyclr_codecs() -> list[Component]:
     """Return the generic codec."""
-    from anyclr.shards.tensor_codec import tensor_codec
-
-    return [Component("tensor", tensor_codec, summary="Tensors (or dicts of tensors) as .npy files.")]
+    return [Component("tensor", "anyclr.shards.tensor_codec:tensor_codec", summary="Tensors (or dicts of tensors) as .npy files.")]

@@ -1,4 +1,7 @@
-"""Registers the modality-agnostic view generators through the ``anyclr`` entry point (``views``)."""
+"""Registers the modality-agnostic view generators through the ``anyclr`` entry point (``views``).
+
+Factories are named by import string and imported on first use, so listing them imports no torch.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,9 @@ from anyclr.core.hookspecs import hookimpl
 @hookimpl
 def anyclr_views() -> list[Component]:
     """Return the generic view generators."""
-    from anyclr.views.compose import compose
-
     return [
-        Component("compose", compose, summary="Augmentation components applied in order, by name from the recipe (views.augmentations)."),
+        Component(
+            "compose", "anyclr.views.compose:compose",
+            summary="Augmentation components applied in order, by name from the recipe (views.augmentations).",
+        ),
     ]

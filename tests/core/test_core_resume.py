@@ -14,8 +14,8 @@ from anyclr.core.errors import AnyclrError
 from anyclr.core.hookspecs import hookimpl
 
 
-class Interrupt(Exception):
-    pass
+class Interrupt(KeyboardInterrupt):
+    """Ctrl-C: the one kind of exception a plug-in's lifecycle hook lets through (others only disable it)."""
 
 
 class StopAfter:

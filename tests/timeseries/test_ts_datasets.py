@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from anyclr.core.errors import AnyclrError
+from anyclr.plugins.timeseries.datasets.bundled import BundledSet
 from anyclr.plugins.timeseries.datasets.files import load_file
-from anyclr.plugins.timeseries.datasets.ucr import BundledSet, load_ucr
+from anyclr.plugins.timeseries.datasets.ucr import load_ucr
 
 pytest.importorskip("aeon")
 

@@ -1,6 +1,6 @@
 """Registers the image components and recipes through the ``anyclr`` entry point (``image``).
 
-Implementations are imported inside the hooks so that listing plug-ins does not import torchvision.
+Factories are named by import string and imported on first use, so listing them imports no torch.
 """
 
 from __future__ import annotations
@@ -11,24 +11,23 @@ from anyclr.core.components import Component, Recipe
 from anyclr.core.hookspecs import hookimpl
 
 MODALITY = "image"
+PACKAGE = "anyclr.plugins.image"
 RECIPES = Path(__file__).parent / "recipes"
 
 
 @hookimpl
 def anyclr_views() -> list[Component]:
     """Return the image view generators."""
-    from anyclr.plugins.image.views.identity import IdentityViews
-    from anyclr.plugins.image.views.simclr import SimCLRViews
-
     return [
         Component(
             "image-simclr",
-            SimCLRViews,
+            f"{PACKAGE}.views.simclr:SimCLRViews",
             modality=MODALITY,
             summary="SimCLR views: resized crop, flip, colour jitter, grayscale, blur, solarize (batched, per-sample).",
         ),
         Component(
-            "image-identity", IdentityViews, modality=MODALITY, summary="No augmentation (images as float in [0, 1])."
+            "image-identity", f"{PACKAGE}.views.identity:IdentityViews", modality=MODALITY,
+            summary="No augmentation (images as float in [0, 1]).",
         ),
     ]
 
@@ -36,38 +35,31 @@ def anyclr_views() -> list[Component]:
 @hookimpl
 def anyclr_augmentations() -> list[Component]:
     """Return the image augmentations (uint8 or float images [B, C, H, W] in, floats in [0, 1] out)."""
-    from anyclr.plugins.image.views.color_jitter import ColorJitter
-    from anyclr.plugins.image.views.gaussian_blur import RandomGaussianBlur
-    from anyclr.plugins.image.views.grayscale import RandomGrayscale
-    from anyclr.plugins.image.views.horizontal_flip import RandomHorizontalFlip
-    from anyclr.plugins.image.views.resized_crop import RandomResizedCrop
-    from anyclr.plugins.image.views.solarize import RandomSolarize
-
     return [
         Component(
             "image-resized-crop",
-            RandomResizedCrop,
+            "anyclr.plugins.image.views.resized_crop:RandomResizedCrop",
             modality=MODALITY,
             summary="Random area/aspect window per sample, resized to image_size (torchvision's sampling).",
         ),
-        Component("image-flip", RandomHorizontalFlip, modality=MODALITY, summary="Mirror left-right with probability p."),
+        Component("image-flip", "anyclr.plugins.image.views.horizontal_flip:RandomHorizontalFlip", modality=MODALITY, summary="Mirror left-right with probability p."),
         Component(
             "image-color-jitter",
-            ColorJitter,
+            "anyclr.plugins.image.views.color_jitter:ColorJitter",
             modality=MODALITY,
             summary="Brightness, contrast, saturation, hue as one colour map per sample, with probability p.",
         ),
         Component(
-            "image-grayscale", RandomGrayscale, modality=MODALITY, summary="RGB to luma with probability p."
+            "image-grayscale", "anyclr.plugins.image.views.grayscale:RandomGrayscale", modality=MODALITY, summary="RGB to luma with probability p."
         ),
         Component(
             "image-blur",
-            RandomGaussianBlur,
+            "anyclr.plugins.image.views.gaussian_blur:RandomGaussianBlur",
             modality=MODALITY,
             summary="Gaussian blur with a per-sample sigma, with probability p (kernel 10% of the side by default).",
         ),
         Component(
-            "image-solarize", RandomSolarize, modality=MODALITY, summary="Invert pixels above threshold, with probability p."
+            "image-solarize", "anyclr.plugins.image.views.solarize:RandomSolarize", modality=MODALITY, summary="Invert pixels above threshold, with probability p."
         ),
     ]
 
@@ -75,46 +67,35 @@ def anyclr_augmentations() -> list[Component]:
 @hookimpl
 def anyclr_backbones() -> list[Component]:
     """Return the image backbones."""
-    from anyclr.plugins.image.encoders.convnet import convnet
-    from anyclr.plugins.image.encoders.resnet import resnet18, resnet34, resnet50
-
     stem = "; small_stem (3×3, stride 1, no max-pool) for ≤64 px; width = first-stage channels."
+    resnet = f"{PACKAGE}.encoders.resnet"
     return [
-        Component("resnet18", resnet18, modality=MODALITY, summary="ResNet-18 (torchvision blocks)" + stem),
-        Component("resnet34", resnet34, modality=MODALITY, summary="ResNet-34 (torchvision blocks)" + stem),
-        Component("resnet50", resnet50, modality=MODALITY, summary="ResNet-50 (torchvision bottlenecks)" + stem),
-        Component("convnet", convnet, modality=MODALITY, summary="Small 4-block ConvNet for fast CPU runs."),
+        Component("resnet18", f"{resnet}:resnet18", modality=MODALITY, summary="ResNet-18 (torchvision blocks)" + stem),
+        Component("resnet34", f"{resnet}:resnet34", modality=MODALITY, summary="ResNet-34 (torchvision blocks)" + stem),
+        Component("resnet50", f"{resnet}:resnet50", modality=MODALITY, summary="ResNet-50 (torchvision bottlenecks)" + stem),
+        Component("convnet", f"{PACKAGE}.encoders.convnet:convnet", modality=MODALITY, summary="Small 4-block ConvNet for fast CPU runs."),
     ]
 
 
 @hookimpl
 def anyclr_datasets() -> list[Component]:
     """Return the image dataset readers."""
-    from anyclr.plugins.image.datasets.arrays import image_arrays
-    from anyclr.plugins.image.datasets.digits import digits
-    from anyclr.plugins.image.datasets.fashion_mnist import fashion_mnist
-    from anyclr.plugins.image.datasets.folder import image_folder
-
+    datasets = f"{PACKAGE}.datasets"
     return [
         Component(
-            "image-folder",
-            image_folder,
-            modality=MODALITY,
+            "image-folder", f"{datasets}.folder:image_folder", modality=MODALITY,
             summary="Class folders of PNG/JPEG images (ImageFolder layout).",
         ),
         Component(
-            "image-arrays", image_arrays, modality=MODALITY, summary="Images in .npy/.npz arrays (NHWC or NCHW)."
+            "image-arrays", f"{datasets}.arrays:image_arrays", modality=MODALITY,
+            summary="Images in .npy/.npz arrays (NHWC or NCHW).",
         ),
         Component(
-            "digits",
-            digits,
-            modality=MODALITY,
+            "digits", f"{datasets}.digits:digits", modality=MODALITY,
             summary="scikit-learn's 8×8 handwritten digits (bundled, 1,797 images).",
         ),
         Component(
-            "fashion-mnist",
-            fashion_mnist,
-            modality=MODALITY,
+            "fashion-mnist", f"{datasets}.fashion_mnist:fashion_mnist", modality=MODALITY,
             summary="Fashion-MNIST from local IDX files (apt-get install dataset-fashion-mnist).",
         ),
     ]
@@ -123,9 +104,7 @@ def anyclr_datasets() -> list[Component]:
 @hookimpl
 def anyclr_codecs() -> list[Component]:
     """Return how image samples are written to shards."""
-    from anyclr.plugins.image.datasets.codec import image_codec
-
-    return [Component("image-png", image_codec, modality=MODALITY, summary="uint8 images as PNG files in shards.")]
+    return [Component("image-png", "anyclr.plugins.image.datasets.codec:image_codec", modality=MODALITY, summary="uint8 images as PNG files in shards.")]
 
 
 @hookimpl

@@ -1,6 +1,8 @@
 """Hooks that register this plug-in's components and recipes with anyclr.
 
-Imports of the component modules happen inside the hooks, so listing plug-ins stays fast.
+Each factory is named by an import string ("package.module:Name"): anyclr imports it on first use, and
+lists its parameters and docstring by reading the source, so `anyclr plugins`, `anyclr components` and
+`anyclr recipes` stay fast (no torch import). Keep this module free of heavy imports.
 """
 
 from __future__ import annotations
@@ -17,17 +19,18 @@ MODALITY = "image"  # the modality of this plug-in's recipes (shown by `anyclr r
 @hookimpl
 def anyclr_views() -> list[Component]:
     """Return this plug-in's view generators."""
-    from anyclr_example_plugin.noise_erase import NoiseErase
-
-    return [Component("example-noise", NoiseErase, summary="Gaussian noise plus a random erased box, on any tensor batch.")]
+    return [
+        Component(
+            "example-noise", "anyclr_example_plugin.noise_erase:NoiseErase",
+            summary="Gaussian noise plus a random erased box, on any tensor batch.",
+        )
+    ]
 
 
 @hookimpl
 def anyclr_backbones() -> list[Component]:
     """Return this plug-in's backbones."""
-    from anyclr_example_plugin.mlp_backbone import MLPBackbone
-
-    return [Component("example-mlp", MLPBackbone, modality="image", summary="MLP on flattened images.")]
+    return [Component("example-mlp", "anyclr_example_plugin.mlp_backbone:MLPBackbone", modality="image", summary="MLP on flattened images.")]
 
 
 @hookimpl

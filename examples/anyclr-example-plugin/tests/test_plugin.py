@@ -12,7 +12,13 @@ def test_plugin_registers_its_components():
     assert registry.get("view", "example-noise").plugin == "example"
     assert registry.get("backbone", "example-mlp").plugin == "example"
     assert registry.recipe("example-digits").plugin == "example"
-    assert all(p.status == "ok" for p in registry.plugins if p.name == "example")
+    assert [p.status for p in registry.plugins if p.name == "example"] == ["ok"]
+
+
+def test_import_strings_name_the_classes():
+    registry = get_registry(refresh=True)
+    assert registry.get("view", "example-noise").factory is NoiseErase
+    assert registry.get("backbone", "example-mlp").factory is MLPBackbone
 
 
 def test_views_are_batched_random_and_shape_preserving():

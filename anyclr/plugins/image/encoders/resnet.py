@@ -114,27 +114,44 @@ def use_small_stem(small_stem: bool | str, image_size: int | Sequence[int] | Non
     return side <= 64
 
 
-def _factory(depth: str):
-    def build(
-        in_channels: int = 3,
-        width: int = 64,
-        small_stem: bool | str = "auto",
-        image_size: int | list[int] | None = None,
-        zero_init_residual: bool = False,
-        mean: list[float] | None = None,
-        std: list[float] | None = None,
-    ) -> ResNet:
-        return ResNet(depth, in_channels, width, use_small_stem(small_stem, image_size), zero_init_residual, mean, std)
-
-    build.__name__ = depth
-    build.__qualname__ = depth
-    build.__doc__ = (
-        f"{depth.replace('resnet', 'ResNet-')} backbone (torchvision blocks): width = first-stage channels (64), "
-        "small_stem = 3×3/stride-1 stem without max-pool ('auto': images of 64 px or less)."
-    )
-    return build
+# Three plain functions (not built by a helper) so that `anyclr components` can read their signatures
+# from this file without importing torch.
 
 
-resnet18 = _factory("resnet18")
-resnet34 = _factory("resnet34")
-resnet50 = _factory("resnet50")
+def resnet18(
+    in_channels: int = 3,
+    width: int = 64,
+    small_stem: bool | str = "auto",
+    image_size: int | list[int] | None = None,
+    zero_init_residual: bool = False,
+    mean: list[float] | None = None,
+    std: list[float] | None = None,
+) -> ResNet:
+    """ResNet-18 backbone (torchvision blocks): width = first-stage channels (64), small_stem = 3×3/stride-1 stem without max-pool ('auto': images of 64 px or less)."""
+    return ResNet("resnet18", in_channels, width, use_small_stem(small_stem, image_size), zero_init_residual, mean, std)
+
+
+def resnet34(
+    in_channels: int = 3,
+    width: int = 64,
+    small_stem: bool | str = "auto",
+    image_size: int | list[int] | None = None,
+    zero_init_residual: bool = False,
+    mean: list[float] | None = None,
+    std: list[float] | None = None,
+) -> ResNet:
+    """ResNet-34 backbone (torchvision blocks): width = first-stage channels (64), small_stem = 3×3/stride-1 stem without max-pool ('auto': images of 64 px or less)."""
+    return ResNet("resnet34", in_channels, width, use_small_stem(small_stem, image_size), zero_init_residual, mean, std)
+
+
+def resnet50(
+    in_channels: int = 3,
+    width: int = 64,
+    small_stem: bool | str = "auto",
+    image_size: int | list[int] | None = None,
+    zero_init_residual: bool = False,
+    mean: list[float] | None = None,
+    std: list[float] | None = None,
+) -> ResNet:
+    """ResNet-50 backbone (torchvision bottlenecks): width = first-stage channels (64), small_stem = 3×3/stride-1 stem without max-pool ('auto': images of 64 px or less)."""
+    return ResNet("resnet50", in_channels, width, use_small_stem(small_stem, image_size), zero_init_residual, mean, std)

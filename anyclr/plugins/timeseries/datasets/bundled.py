@@ -5,8 +5,12 @@ from __future__ import annotations
 import importlib.util
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from anyclr.core.errors import AnyclrError, closest
+
+if TYPE_CHECKING:
+    from anyclr.core.data import DataBundle
 
 
 def aeon_data_dir() -> Path | None:
@@ -63,3 +67,19 @@ def check_bundled(name: str) -> str:
         f"{hint}Bundled: {', '.join(names)}. For other sets, point data.extract_path at a folder holding "
         f"<name>/<name>_TRAIN.ts and _TEST.ts, or read one file with data.name=timeseries-file.",
     )
+
+
+class BundledSet:
+    """The dataset factory registered under a bundled set's own name (so ``data.name = "GunPoint"`` works).
+
+    Registering one per bundled set must stay cheap: the reader (and torch) is imported when it is called.
+    """
+
+    def __init__(self, dataset: str) -> None:
+        self.dataset = dataset
+        self.__doc__ = f"UCR/UEA {dataset}, bundled with aeon (train/test splits)."
+
+    def __call__(self, normalize: str = "channel", min_length: int = 2) -> DataBundle:
+        from anyclr.plugins.timeseries.datasets.ucr import load_ucr
+
+        return load_ucr(self.dataset, normalize=normalize, min_length=min_length)

@@ -56,13 +56,3 @@ def load_ucr(dataset: str, normalize: str = "channel", min_length: int = 2, extr
     bundle.info["dataset"] = dataset
     return bundle
 
-
-class BundledSet:
-    """The dataset factory registered under a bundled set's own name (so ``data.name = "GunPoint"`` works)."""
-
-    def __init__(self, dataset: str) -> None:
-        self.dataset = dataset
-        self.__doc__ = f"UCR/UEA {dataset}, bundled with aeon (train/test splits)."
-
-    def __call__(self, normalize: str = "channel", min_length: int = 2) -> DataBundle:
-        return load_ucr(self.dataset, normalize=normalize, min_length=min_length)
