@@ -38,11 +38,15 @@ def stdout_console() -> Console:
 
 
 def toml_value(value: Any) -> str:
-    """Format a Python value the way a recipe would write it."""
+    """Format a Python value the way a recipe would write it (arrays on one line)."""
     if value is None:
         return "none"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, float):
+        return repr(value)
     try:
-        return tomli_w.dumps({"v": list(value) if isinstance(value, tuple) else value}).strip()[len("v = ") :]
+        return tomli_w.dumps({"v": value}).strip()[len("v = ") :]
     except (TypeError, ValueError):
         return repr(value)
 
@@ -125,6 +129,11 @@ def recipes_table(recipes: list[Recipe]) -> Table:
 
 def recipe_snippet(component: Component) -> str:
     """Return the TOML lines that select ``component`` in a recipe, with its parameters at their defaults."""
+    if component.kind == "augmentation":  # a table in a views pipeline
+        params = [f"{k} = {toml_value(v)}" for k, v in component.parameters().items() if v is not inspect.Parameter.empty and v is not None]
+        return "\n".join(["[views]", 'name = "compose"', f"augmentations = [{{{', '.join([f'name = {toml_value(component.name)}', *params])}}}]"])
+    if component.kind == "codec":
+        return f"# used by `anyclr shard` for datasets whose info names codec = {toml_value(component.name)}; not set in recipes"
     section, prefix = SECTION_FOR_KIND.get(component.kind, ("?", ""))
     lines = [f"[{section}]"]
     if component.kind == "head":

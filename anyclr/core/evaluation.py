@@ -8,6 +8,7 @@ weights) and ``raw_input`` (the inputs themselves, flattened, or the bundle's ``
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from anyclr.core.config import EVAL_DEFAULTS
 from anyclr.core.data import (
     BadSample,
     DataBundle,
+    TensorSamples,
     default_collate,
     is_stream,
     iter_batches,
@@ -92,6 +94,60 @@ def extract(
     if not feats:
         return np.zeros((0, 0), np.float32), np.zeros(0, np.int64)
     return np.concatenate(feats).astype(np.float32, copy=False), np.concatenate(labels).astype(np.int64, copy=False)
+
+
+class SampleIndex(Dataset):
+    """A map-style dataset whose labels are the sample indices, so extracted features say which samples they are."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+
+    def __len__(self) -> int:
+        return len(self.ds)
+
+    def __getitem__(self, idx: int) -> Any:
+        sample = self.ds[idx]
+        return sample if isinstance(sample, BadSample) else (sample[0], idx)
+
+
+def indexed(ds: Dataset) -> Dataset:
+    """Return ``ds`` with each sample's label replaced by its index (tensor-held samples stay one tensor)."""
+    if isinstance(ds, TensorSamples):
+        return TensorSamples(ds.x, torch.arange(len(ds)))
+    return SampleIndex(ds)
+
+
+@dataclass
+class LabelSets:
+    """The label columns a run is evaluated on (``label`` and the dataset's ``info["extra_labels"]``), per split."""
+
+    keys: list[str]
+    train: dict[str, np.ndarray]
+    test: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, bundle: DataBundle, train_ds: Dataset, test_ds: Dataset) -> LabelSets:
+        """Read the label columns of both evaluation splits from their metadata."""
+        keys = ["label", *[str(k) for k in bundle.info.get("extra_labels", [])]]
+        metas = metadata_of(train_ds), metadata_of(test_ds)
+        for key in keys[1:]:
+            if key not in metas[0] or key not in metas[1]:
+                raise AnyclrError(f"info['extra_labels'] names {key!r}, but the samples' metadata has no such column (plug-in bug).")
+        columns = [{k: np.asarray(torch.as_tensor(m[k]).numpy(), dtype=np.int64) for k in keys} for m in metas]
+        return cls(keys, columns[0], columns[1])
+
+    def measure(
+        self, run: Callable[..., dict[str, float]], train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]
+    ) -> dict[str, float]:
+        """Run ``run(train, test, label_free)`` on features whose labels are sample indices, once per label column
+        (``knn_top1``, ``motion/knn_top1`` …); label-free metrics come once, with the main label."""
+        out: dict[str, float] = {}
+        for key in self.keys:
+            tr = (train[0], self.train[key][train[1]])
+            te = (test[0], self.test[key][test[1]])
+            prefix = "" if key == "label" else f"{key}/"
+            out.update({f"{prefix}{k}": v for k, v in run(tr, te, key == "label").items()})
+        return out
 
 
 def ordered_stream_batches(ds: Dataset, batch_size: int, collate: Any = None) -> Any:
@@ -218,12 +274,19 @@ def run_protocols(
     train: tuple[np.ndarray, np.ndarray],
     test: tuple[np.ndarray, np.ndarray],
     notes: list[str] | None = None,
+    label_free: bool = True,
 ) -> dict[str, float]:
-    """Run each protocol on (train, test) features; protocols that need labels are skipped when there are none."""
+    """Run each protocol on (train, test) features; protocols that need labels are skipped when there are none.
+
+    ``label_free=False`` leaves out evaluators that ignore labels (``needs_labels = False``, e.g. RankMe):
+    a second label column would only repeat them.
+    """
     metrics: dict[str, float] = {}
     labelled = bool(len(train[1]) and (train[1] >= 0).all() and (test[1] >= 0).all())
     for name in protocols:
         evaluator = make_evaluator(registry, name, eval_cfg)
+        if not label_free and not getattr(evaluator, "needs_labels", True):
+            continue
         try:
             result = evaluator(train[0], train[1], test[0], test[1])
         except Exception as exc:
@@ -259,16 +322,22 @@ def evaluate_encoder(
         notes.append("the data has no labels: protocols that need them (kNN, linear …) are skipped")
 
     kw = {**common, "device": device, "amp_dtype": amp_dtype, "channels_last": channels_last}
+    labels = LabelSets.of(bundle, train_ds, test_ds)
+    train_ds, test_ds = indexed(train_ds), indexed(test_ds)  # features carry sample indices; labels come from metadata
 
     def learned(enc: nn.Module) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
         return encoder_features(enc, train_ds, **kw), encoder_features(enc, test_ds, **kw)
 
+    def measure(train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray], notes_: list[str] | None = None) -> dict[str, float]:
+        return labels.measure(lambda tr, te, free: run_protocols(registry, eval_cfg, protocols, tr, te, notes_, free), train, test)
+
     if bundle.streams:
-        return evaluate_streams(registry, eval_cfg, bundle, encoder, initial, protocols, train_ds, test_ds, kw, notes)
+        return evaluate_streams(registry, eval_cfg, bundle, encoder, initial, protocols, train_ds, test_ds, kw, notes, labels)
     if not protocols:  # nothing to measure: only the test features, for the embedding plot
-        return {"metrics": {}, "baselines": {}, "notes": notes, "test_features": encoder_features(encoder, test_ds, **kw)}
+        x, idx = encoder_features(encoder, test_ds, **kw)
+        return {"metrics": {}, "baselines": {}, "notes": notes, "test_features": (x, labels.test["label"][idx])}
     train_f, test_f = learned(encoder)
-    metrics = run_protocols(registry, eval_cfg, protocols, train_f, test_f, notes)
+    metrics = measure(train_f, test_f, notes)
     baselines: dict[str, dict[str, float]] = {}
     for name in eval_cfg.get("baselines", []):
         if name == "random_init":
@@ -277,7 +346,7 @@ def evaluate_encoder(
                 continue
             initial.to(device)
             try:
-                baselines[name] = run_protocols(registry, eval_cfg, protocols, *learned(initial))
+                baselines[name] = measure(*learned(initial))
             finally:
                 initial.to("cpu")
         elif name == "raw_input":
@@ -286,10 +355,12 @@ def evaluate_encoder(
             if tr is None or te is None:
                 notes.append("raw_input: inputs are not tensors and the dataset gives no raw_features; skipped")
                 continue
-            baselines[name] = run_protocols(registry, eval_cfg, protocols, tr, te)
+            baselines[name] = measure(tr, te)
+            if bundle.info.get("raw_features"):
+                notes.append(f"raw_input: {bundle.info['raw_features']}")
         else:
             raise AnyclrError(f"Unknown baseline {name!r} in eval.baselines.", "Valid baselines: random_init, raw_input.")
-    return {"metrics": metrics, "baselines": baselines, "notes": notes, "test_features": test_f}
+    return {"metrics": metrics, "baselines": baselines, "notes": notes, "test_features": (test_f[0], labels.test["label"][test_f[1]])}
 
 
 def evaluate_streams(
@@ -303,6 +374,7 @@ def evaluate_streams(
     test_ds: Dataset,
     kw: dict[str, Any],
     notes: list[str],
+    labels: LabelSets,
 ) -> dict[str, Any]:
     """Evaluate each stream's encoder on its own inputs, and retrieval across streams; the same for the baselines.
 
@@ -318,7 +390,7 @@ def evaluate_streams(
             if per_stream:
                 train_f = encoder_features(enc, train_ds, stream=name, **kw)
                 test_f = encoder_features(enc, test_ds, stream=name, **kw)
-                out[name] = run_protocols(registry, eval_cfg, per_stream, train_f, test_f, notes)
+                out[name] = labels.measure(lambda tr, te, free: run_protocols(registry, eval_cfg, per_stream, tr, te, notes, free), train_f, test_f)
         out[RETRIEVAL] = cross_retrieval(registry, eval_cfg, enc, names, test_ds, kw)
         return out
 
@@ -337,12 +409,12 @@ def evaluate_streams(
                 tr = raw_input_features(bundle, train_ds, kw["batch_size"], kw["num_workers"], stream=name)
                 te = raw_input_features(bundle, test_ds, kw["batch_size"], kw["num_workers"], stream=name) if tr is not None else None
                 if tr is not None and te is not None:
-                    rows[name] = run_protocols(registry, eval_cfg, per_stream, tr, te)
+                    rows[name] = labels.measure(lambda a, b, free: run_protocols(registry, eval_cfg, per_stream, a, b, None, free), tr, te)
             baselines[baseline] = rows
         elif baseline not in ("random_init", "raw_input"):
             raise AnyclrError(f"Unknown baseline {baseline!r} in eval.baselines.", "Valid baselines: random_init, raw_input.")
-    test_features = encoder_features(encoder, test_ds, stream=names[0], **kw)
-    return {"metrics": metrics, "baselines": baselines, "notes": notes, "test_features": test_features}
+    x, idx = encoder_features(encoder, test_ds, stream=names[0], **kw)
+    return {"metrics": metrics, "baselines": baselines, "notes": notes, "test_features": (x, labels.test["label"][idx])}
 
 
 def cross_retrieval(

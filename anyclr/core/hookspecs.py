@@ -43,7 +43,27 @@ the factory names them as parameters and the recipe does not set them. The facto
 - codec: a :class:`~anyclr.core.codec.SampleCodec` — how one sample of a modality is written to a
   WebDataset shard and read back (``encode(input) -> {extension: bytes}``, ``decode``).
 - evaluator: a callable ``(train_x, train_y, test_x, test_y) -> dict[str, float]`` on numpy
-  features and integer labels; the factory takes the evaluator's parameters.
+  features and integer labels; the factory takes the evaluator's parameters. (``retrieval`` is the one
+  exception: it is called with two streams' paired embeddings, ``(query, gallery)``.) A callable with
+  ``needs_labels = False`` (RankMe) ignores labels and is reported once, not once per label column.
+
+Standard ``info`` keys. A dataset's ``DataBundle.info`` uses these names wherever they apply, so that any
+view, backbone or objective can ask for them by parameter name (the core injects them):
+
+- ``modality``: the plug-in's modality (``image``, ``timeseries``, ``graph`` …; ``paired`` for paired data).
+- ``in_channels``: width of one input element: image channels, series channels, node-feature width.
+- ``num_classes`` and ``class_names``: the label set (``class_names[label]``), when the data has labels.
+- ``image_size`` (images), ``seq_len`` (series, the padded length), ``level`` (graphs: ``graph`` or ``node``),
+  ``edge_dim`` (graphs: edge-feature width, 0 without).
+- ``mean`` and ``std``: per-channel input statistics, when the plug-in's encoders standardise with them.
+- ``codec``: the name of the codec component that writes this data's samples to shards (default ``tensor``).
+- ``extra_labels``: metadata columns evaluated as labels besides ``label`` (a video's motion next to its
+  appearance class): every protocol reports them separately as ``<column>/<metric>``.
+- ``raw_features``: what the bundle's ``raw_features`` compute, when more than the flattened input (e.g.
+  ``"mean and std of 20 MFCCs with deltas"``): the ``raw_input`` baseline is then that classical baseline.
+Per-sample metadata (labels, and ``group``/``id`` where known) is not in ``info``: datasets declare it
+through ``sample_metadata()`` (see :mod:`anyclr.core.data`). Paired data keeps one ``info`` per stream in
+``DataBundle.streams``.
 
 Names: the built-in plug-ins keep the plain name of a component; a third-party component with a taken
 name (a built-in's, or an earlier third-party plug-in's in name order) is registered as

@@ -33,6 +33,8 @@ def rankme_score(z: np.ndarray, eps: float = 1e-7) -> float:
 
 
 class RankMe:
+    needs_labels = False  # reported once, not per label column
+
     """Callable evaluator: RankMe of the training features (labels and test features are not used)."""
 
     def __init__(self, eps: float = 1e-7, max_samples: int = 25600, seed: int = 0) -> None:

@@ -170,6 +170,7 @@ def feature_std():
     def run(train_x, train_y, test_x, test_y):
         return {"feature_std": float(test_x.std(0).mean())}
 
+    run.needs_labels = False
     return run
 
 
