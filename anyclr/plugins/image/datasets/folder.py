@@ -16,6 +16,7 @@ import torch
 
 from anyclr.core.data import BadSample, DataBundle
 from anyclr.core.errors import AnyclrError
+from anyclr.core.files import scan_class_folder
 from anyclr.core.splits import split_indices
 from anyclr.plugins.image.datasets.bundle import flatten_pixels, image_bundle
 
@@ -30,46 +31,9 @@ STATS_FILES = 256  # images decoded to estimate a lazy folder's mean and std
 
 
 def scan_folder(root: Path, class_names: list[str] | None = None) -> tuple[list[Path], list[int], list[str]]:
-    """Return image files, their labels and the class names (sorted sub-folder names).
-
-    A folder with images but no sub-folders is read as unlabelled (label -1). With ``class_names`` given
-    (a test folder), labels follow that order and an unknown class is an error.
-    """
-    if not root.exists():
-        raise AnyclrError(
-            f"Image folder {root} does not exist.",
-            "Set data.path to a folder of class sub-folders (root/<class>/*.png).",
-        )
-    if not root.is_dir():
-        raise AnyclrError(
-            f"Image folder {root} is not a directory.", "Point data.path at the folder that holds the class folders."
-        )
-    classes = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
-    files: list[Path] = []
-    labels: list[int] = []
-    if classes:
-        if class_names is not None:
-            unknown = [c for c in classes if c not in class_names]
-            if unknown:
-                raise AnyclrError(
-                    f"Image folder {root} has classes the training folder lacks: {', '.join(unknown)}.",
-                    "Train and test folders need the same class sub-folders.",
-                )
-        names = class_names if class_names is not None else classes
-        for name in classes:
-            found = sorted(p for p in (root / name).rglob("*") if p.suffix.lower() in EXTENSIONS and p.is_file())
-            files += found
-            labels += [names.index(name)] * len(found)
-    else:
-        names = class_names or []
-        files = sorted(p for p in root.iterdir() if p.suffix.lower() in EXTENSIONS and p.is_file())
-        labels = [-1] * len(files)
-    if not files:
-        raise AnyclrError(
-            f"Image folder {root} has no images ({', '.join(EXTENSIONS)}).",
-            "Expected root/<class>/<image>.png (or images directly in root for unlabelled data).",
-        )
-    return files, labels, names
+    """Return image files, their labels and the class names (sorted sub-folder names; see core.files)."""
+    table = scan_class_folder(root, EXTENSIONS, "image", class_names)
+    return table.paths, table.labels, table.class_names
 
 
 def decode_image(path: Path | str, image_size: int, mode: str | None = None) -> np.ndarray:
