@@ -28,7 +28,7 @@ from anyclr.core.device import autocast_dtype, init_process_group, select_device
 from anyclr.core.distributed import is_distributed, is_main, world_size
 from anyclr.core.encoder import Encoder
 from anyclr.core.errors import AnyclrError
-from anyclr.core.evaluation import check_protocols, encoder_features, evaluate_encoder, results_table
+from anyclr.core.evaluation import check_protocols, encoder_features, evaluate_encoder, results_table, verdict
 from anyclr.core.registry import Registry, get_registry
 from anyclr.core.runlog import RunLog, plot_embedding, plot_loss, read_metrics
 from anyclr.core.trainer import TrainContext, fit, make_context, restore_checkpoint
@@ -133,6 +133,7 @@ def _evaluate_and_summarise(ctx: TrainContext, initial: Encoder | None, amp: Any
         plot_loss(read_metrics(ctx.run_dir), ctx.run_dir / "plots" / "loss.png")
         test_x, test_y = result["test_features"]
         plot_embedding(test_x, test_y, ctx.run_dir / "plots" / "embedding.png", seed=ctx.seed)
+    judged = verdict(result)
     return {
         "recipe": ctx.recipe,
         "epochs": ctx.epoch,
@@ -143,7 +144,8 @@ def _evaluate_and_summarise(ctx: TrainContext, initial: Encoder | None, amp: Any
         "loss_history": ctx.loss_history,
         "metrics": result["metrics"],
         "baselines": result["baselines"],
-        "notes": result["notes"] + _data_notes(ctx),
+        "notes": judged.pop("notes") + result["notes"] + _data_notes(ctx),
+        "verdict": judged,
         "data": ctx.health.summary(),
         "device": str(ctx.device) + (f" x{world_size()}" if is_distributed() else ""),
         "world_size": world_size(),

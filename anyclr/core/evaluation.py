@@ -431,6 +431,51 @@ def cross_retrieval(
     return out
 
 
+LABEL_FREE_METRICS = ("rankme", "feature_std")  # no "higher is better" against a baseline
+
+
+def main_metrics(summary: dict[str, Any]) -> dict[str, str]:
+    """Return the metric that judges each encoder ({row prefix: metric}): the first labelled metric it reports."""
+    metrics = summary.get("metrics", {})
+    groups = {part: values for part, values in metrics.items() if isinstance(values, dict) and part != RETRIEVAL} or {"": metrics}
+    out = {}
+    for part, values in groups.items():
+        key = next((k for k in values if not k.startswith(LABEL_FREE_METRICS) and "/" not in k), None)
+        if key is not None:
+            out[part] = key
+    return out
+
+
+def verdict(summary: dict[str, Any]) -> dict[str, Any]:
+    """Compare the learned encoder with its baselines on the main metric; return the comparison and notes.
+
+    Learning "did not help" when the learned encoder scores below the same encoder at its random initial
+    weights; scoring below the raw input is reported too.
+    """
+    out: dict[str, Any] = {"notes": []}
+    for part, key in main_metrics(summary).items():
+        learned = _score(summary.get("metrics", {}), part, key)
+        row = {"metric": key, "learned": learned}
+        where = f" ({part})" if part else ""
+        for name, label in (("random_init", "the same encoder at random initialisation"), ("raw_input", "the raw input")):
+            base = _score(summary.get("baselines", {}).get(name, {}), part, key)
+            if base is None or learned is None:
+                continue
+            row[name] = base
+            row[f"beats_{name}"] = learned > base
+            if learned < base:
+                what = "learning did not help" if name == "random_init" else "the learned encoder is below the raw input"
+                out["notes"].append(f"{what}{where}: {key} {learned:.4f} vs {base:.4f} for {label}")
+        out[part or "learned"] = row
+    return out
+
+
+def _score(values: dict[str, Any], part: str, key: str) -> float | None:
+    values = values.get(part, {}) if part else values
+    v = values.get(key) if isinstance(values, dict) else None
+    return float(v) if isinstance(v, (int, float)) else None
+
+
 def results_rows(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Return the table's rows: learned and each baseline; for paired data one row per stream, retrieval apart."""
     rows = {"learned": summary.get("metrics", {}), **summary.get("baselines", {})}
@@ -458,12 +503,29 @@ def results_table(summary: dict[str, Any], title: str | None = None) -> Any:
     from rich.console import Group
 
     title = title or f"{summary.get('recipe', 'run')} — {summary.get('epochs', '?')} epochs"
-    table = _table(results_rows(summary), title)
+    rows = results_rows(summary)
+    marked = _mark_below(summary, rows)
+    table = _table(rows, title)
+    if marked:
+        table.caption = "▼ below the same encoder at random initialisation: training did not help on this metric"
     retrieval = retrieval_rows(summary)
     if not retrieval:
         return table
     short = {k: k.replace("_to_", "→").replace("_recall@", " R@") for values in retrieval.values() for k in values}
     return Group(table, _table({row: {short[k]: v for k, v in values.items()} for row, values in retrieval.items()}, "retrieval (chance: k / test samples)"))
+
+
+def _mark_below(summary: dict[str, Any], rows: dict[str, dict[str, Any]]) -> bool:
+    """Mark (▼) the learned encoder's main metric where it is below its random-init baseline; return True if any."""
+    marked = False
+    for part, key in main_metrics(summary).items():
+        learned_row = f"learned · {part}" if part else "learned"
+        base_row = f"random_init · {part}" if part else "random_init"
+        learned, base = rows.get(learned_row, {}).get(key), rows.get(base_row, {}).get(key)
+        if isinstance(learned, (int, float)) and isinstance(base, (int, float)) and learned < base:
+            rows[learned_row] = {**rows[learned_row], key: f"{_fmt(learned)} ▼"}
+            marked = True
+    return marked
 
 
 def _table(rows: dict[str, dict[str, Any]], title: str) -> Any:

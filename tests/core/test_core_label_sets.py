@@ -35,3 +35,24 @@ def test_every_label_column_gets_its_own_metrics(tmp_path):
     assert "coarse/feature_std" not in metrics  # a label-free metric is reported once
     raw = summary["baselines"]["raw_input"]
     assert raw["knn_top1"] > 0.9 and raw["coarse/knn_top1"] > 0.9  # well separated blobs: both labels are easy from raw input
+
+
+def test_the_summary_says_when_learning_did_not_help():
+    from rich.console import Console
+
+    from anyclr.core.evaluation import results_table, verdict
+
+    summary = {
+        "metrics": {"knn_top1": 0.70, "rankme": 30.0},
+        "baselines": {"random_init": {"knn_top1": 0.75, "rankme": 10.0}, "raw_input": {"knn_top1": 0.65}},
+    }
+    judged = verdict(summary)
+    assert judged["learned"] == {
+        "metric": "knn_top1", "learned": 0.70, "random_init": 0.75, "beats_random_init": False, "raw_input": 0.65, "beats_raw_input": True,
+    }  # fmt: skip
+    assert judged["notes"] == ["learning did not help: knn_top1 0.7000 vs 0.7500 for the same encoder at random initialisation"]
+    console = Console(width=120, record=True)
+    console.print(results_table(summary))
+    assert "0.7000 ▼" in console.export_text() and "training did not help" in console.export_text()
+    summary["metrics"]["knn_top1"] = 0.8
+    assert verdict(summary)["notes"] == [] and "▼" not in str(results_table(summary).columns[1]._cells)
