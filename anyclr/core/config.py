@@ -14,12 +14,15 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from anyclr.core.errors import AnyclrError, closest, unknown_name
+from anyclr.core.validate import check_values
 
 SECTIONS = ("data", "views", "encoder", "objective", "trainer", "eval")
 TOP_LEVEL_KEYS = ("description", "modality")
 
 TRAINER_DEFAULTS: dict[str, Any] = {
     "epochs": 20,
+    "max_steps": 0,  # 0 = train for trainer.epochs; N = stop after N optimiser steps
+    "epoch_steps": 0,  # 0 = auto; steps between checkpoints when training on a stream
     "batch_size": 256,
     "optimizer": "adamw",  # adamw | sgd | lars
     "lr": 1e-3,
@@ -36,6 +39,8 @@ TRAINER_DEFAULTS: dict[str, Any] = {
     "sync_batchnorm": False,
     "view_batches": "joint",  # joint: all views in one forward (shared BatchNorm statistics) | separate: one per view
     "num_workers": 0,
+    "persistent_workers": True,
+    "prefetch_factor": 2,
     "threads": 0,  # torch CPU threads; 0 = one per core
     "drop_last": True,
     "knn_every": 5,  # online kNN monitor every N epochs on a held-out split; 0 = off
@@ -49,6 +54,7 @@ EVAL_DEFAULTS: dict[str, Any] = {
     "baselines": ["random_init", "raw_input"],
     "batch_size": 512,
     "plots": True,
+    "max_samples": 100000,  # samples per split the protocols see; 0 = all
 }
 
 
@@ -109,7 +115,7 @@ def apply_overrides(cfg: dict[str, Any], sets: list[str]) -> dict[str, Any]:
 
 
 def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
-    """Fill trainer and eval defaults and reject unknown keys there."""
+    """Fill trainer and eval defaults, reject unknown keys there and check every value's type and range."""
     cfg = copy.deepcopy(cfg)
     for section, defaults in (("trainer", TRAINER_DEFAULTS), ("eval", EVAL_DEFAULTS)):
         given = cfg.get(section, {})
@@ -126,6 +132,7 @@ def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
     for section in ("data", "views", "encoder", "objective"):
         if "name" not in cfg.get(section, {}):
             raise AnyclrError(f"The recipe's [{section}] section has no 'name'.", f"Set it, e.g. --set {section}.name=…")
+    check_values(cfg, {"trainer": TRAINER_DEFAULTS, "eval": EVAL_DEFAULTS})
     return cfg
 
 
