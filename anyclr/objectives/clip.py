@@ -11,7 +11,7 @@ from torch import nn
 
 from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective, encode_views
-from anyclr.objectives.parts.checks import check_embeddings
+from anyclr.objectives.parts.checks import check_embeddings, check_temperature
 from anyclr.objectives.parts.layout import gather_views
 from anyclr.objectives.parts.precision import full_precision
 
@@ -50,6 +50,7 @@ class CLIP(Objective):
 
     def __init__(self, init_temperature: float = 0.07, max_scale: float = 100.0, learn_temperature: bool = True) -> None:
         super().__init__()
+        check_temperature(init_temperature, "objective.init_temperature")
         if init_temperature <= 0 or max_scale <= 0:
             raise ValueError(f"init_temperature and max_scale must be positive, got {init_temperature}, {max_scale}")
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / init_temperature)), requires_grad=learn_temperature)

@@ -6,7 +6,7 @@ import torch
 
 from anyclr.core.distributed import gather_batch, share_of_mean
 from anyclr.core.objective import Objective
-from anyclr.objectives.parts.checks import check_embeddings
+from anyclr.objectives.parts.checks import check_embeddings, check_temperature
 from anyclr.objectives.parts.infonce import masked_logsumexp
 from anyclr.objectives.parts.layout import gather_views, view_pairs
 from anyclr.objectives.parts.precision import full_precision
@@ -31,6 +31,7 @@ class DCL(Objective):
 
     def __init__(self, temperature: float = 0.1, weighted: bool = False, sigma: float = 0.5) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0 or sigma <= 0:
             raise ValueError(f"temperature and sigma must be positive, got {temperature}, {sigma}")
         self.temperature, self.weighted, self.sigma = float(temperature), bool(weighted), float(sigma)

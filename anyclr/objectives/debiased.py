@@ -8,7 +8,7 @@ import torch
 
 from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective
-from anyclr.objectives.parts.checks import check_embeddings
+from anyclr.objectives.parts.checks import check_embeddings, check_temperature
 from anyclr.objectives.parts.infonce import masked_logsumexp
 from anyclr.objectives.parts.layout import gather_views, view_pairs
 from anyclr.objectives.parts.precision import full_precision
@@ -35,6 +35,7 @@ class Debiased(Objective):
 
     def __init__(self, temperature: float = 0.5, tau_plus: float = 0.1, beta: float = 0.0) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         if not 0 <= tau_plus < 1:

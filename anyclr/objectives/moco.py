@@ -11,7 +11,7 @@ from torch import nn
 from anyclr.core.distributed import gather_no_grad, rank_offset, share_of_mean
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective, encode_views
-from anyclr.objectives.parts.checks import check_embeddings, encodes_itself
+from anyclr.objectives.parts.checks import check_embeddings, check_temperature, encodes_itself
 from anyclr.objectives.parts.ema import EMATarget
 from anyclr.objectives.parts.infonce import key_queue_nce
 from anyclr.objectives.parts.precision import float32_region, upcast
@@ -65,6 +65,7 @@ class MoCo(Objective):
         scale: float = 1.0,
     ) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         if queue_size < 0:

@@ -10,7 +10,7 @@ from torch import nn
 
 from anyclr.core.distributed import gather_batch, gather_no_grad, share_of_mean
 from anyclr.core.objective import Objective, encode_views
-from anyclr.objectives.parts.checks import check_embeddings, encodes_itself
+from anyclr.objectives.parts.checks import check_embeddings, check_temperature, encodes_itself
 from anyclr.objectives.parts.precision import float32_region, upcast
 from anyclr.objectives.parts.predictor import make_predictor, match_sync_batchnorm, predict
 from anyclr.objectives.parts.queue import Queue
@@ -53,6 +53,7 @@ class NNCLR(Objective):
         predictor_batchnorm: bool = True,
     ) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         self.temperature = float(temperature)

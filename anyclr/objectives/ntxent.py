@@ -6,7 +6,7 @@ import torch
 
 from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective
-from anyclr.objectives.parts.checks import check_embeddings
+from anyclr.objectives.parts.checks import check_embeddings, check_temperature
 from anyclr.objectives.parts.infonce import multi_positive_nce
 from anyclr.objectives.parts.layout import gather_views, view_pairs
 from anyclr.objectives.parts.precision import full_precision
@@ -32,6 +32,7 @@ class NTXent(Objective):
 
     def __init__(self, temperature: float = 0.2) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         self.temperature = float(temperature)

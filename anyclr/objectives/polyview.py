@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from anyclr.core.distributed import share_of_mean
 from anyclr.core.objective import Objective
-from anyclr.objectives.parts.checks import check_embeddings
+from anyclr.objectives.parts.checks import check_embeddings, check_temperature
 from anyclr.objectives.parts.layout import gather_views
 from anyclr.objectives.parts.precision import full_precision
 
@@ -38,6 +38,7 @@ class PolyView(Objective):
 
     def __init__(self, temperature: float = 0.1, aggregation: str = "geometric") -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         if aggregation not in AGGREGATIONS:

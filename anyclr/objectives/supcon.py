@@ -6,7 +6,7 @@ import torch
 
 from anyclr.core.distributed import gather_no_grad, share_of_mean
 from anyclr.core.objective import Objective
-from anyclr.objectives.parts.checks import check_embeddings, check_labels
+from anyclr.objectives.parts.checks import check_embeddings, check_labels, check_temperature
 from anyclr.objectives.parts.infonce import multi_positive_nce
 from anyclr.objectives.parts.layout import anchor_index, gather_views
 from anyclr.objectives.parts.precision import full_precision
@@ -30,6 +30,7 @@ class SupCon(Objective):
 
     def __init__(self, temperature: float = 0.1) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         self.temperature = float(temperature)

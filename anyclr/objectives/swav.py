@@ -8,7 +8,7 @@ from torch import nn
 
 from anyclr.core.distributed import gather_no_grad, rank_offset, share_of_mean
 from anyclr.core.objective import Objective
-from anyclr.objectives.parts.checks import check_embeddings
+from anyclr.objectives.parts.checks import check_embeddings, check_temperature
 from anyclr.objectives.parts.precision import full_precision
 from anyclr.objectives.parts.queue import Queue
 from anyclr.objectives.parts.sinkhorn import sinkhorn
@@ -48,6 +48,7 @@ class SwAV(Objective):
         freeze_prototypes_steps: int = 0,
     ) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0 or epsilon <= 0:
             raise ValueError(f"temperature and epsilon must be positive, got {temperature}, {epsilon}")
         self.temperature, self.epsilon, self.iterations = float(temperature), float(epsilon), int(sinkhorn_iterations)

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from anyclr.core import distributed
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective
+from anyclr.objectives.parts.checks import check_temperature
 
 
 def grace_direction(u: torch.Tensor, u_all: torch.Tensor, v_all: torch.Tensor, temperature: float, offset: int = 0) -> torch.Tensor:
@@ -44,6 +45,7 @@ class GRACE(Objective):
 
     def __init__(self, temperature: float = 0.5) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise AnyclrError(f"objective.temperature must be positive, got {temperature}.")
         self.temperature = float(temperature)

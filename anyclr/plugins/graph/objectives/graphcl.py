@@ -25,6 +25,7 @@ from torch_geometric.data import Batch
 from anyclr.core import distributed
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective
+from anyclr.objectives.parts.checks import check_temperature
 from anyclr.plugins.graph.batch import concat_batches
 
 
@@ -54,6 +55,7 @@ class GraphCL(Objective):
 
     def __init__(self, temperature: float = 0.2, symmetric: bool = True) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise AnyclrError(f"objective.temperature must be positive, got {temperature}.")
         self.temperature, self.symmetric = float(temperature), bool(symmetric)

@@ -19,6 +19,7 @@ from torch.func import functional_call
 from anyclr.core import distributed
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective
+from anyclr.objectives.parts.checks import check_temperature
 from anyclr.plugins.graph.objectives.graphcl import graphcl_loss
 
 
@@ -36,6 +37,7 @@ class SimGRACE(Objective):
 
     def __init__(self, eta: float = 1.0, temperature: float = 0.2) -> None:
         super().__init__()
+        check_temperature(temperature)
         if eta < 0 or temperature <= 0:
             raise AnyclrError(f"objective.eta must be >= 0 and objective.temperature > 0, got {eta} and {temperature}.")
         self.eta, self.temperature = float(eta), float(temperature)
