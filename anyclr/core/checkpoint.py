@@ -39,19 +39,34 @@ def atomic_write(path: Path, write: Callable[[str], None]) -> None:
     The old file stays intact until the new one is complete and flushed; the temporary file is removed
     if writing fails. A full disk or a read-only folder raises an :class:`AnyclrError` naming ``path``.
     """
-    with writing(path, path.name, exact=True):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            write(tmp)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
+    atomic_write_all([(path, write)])
+
+
+def atomic_write_all(files: list[tuple[Path, Callable[[str], None]]]) -> None:
+    """Write every file to a temporary name first and rename them only when all are complete.
+
+    A failure while writing (a full disk) leaves every old file as it was, so a pair of files that must
+    agree (a checkpoint's weights and state) is never left half-replaced.
+    """
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, write in files:
+            with writing(path, path.name, exact=True):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                os.close(fd)
+                temps.append((tmp, path))
+                write(tmp)
+                with open(tmp, "rb+") as fh:
+                    os.fsync(fh.fileno())
+        for tmp, path in temps:
+            with writing(path, path.name, exact=True):
+                os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in temps:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-            raise
+        raise
 
 
 def weights_of(modules: dict[str, nn.Module]) -> dict[str, torch.Tensor]:
@@ -72,8 +87,10 @@ def save(run_dir: str | Path, modules: dict[str, nn.Module], state: dict[str, An
     folder = checkpoint_dir(run_dir)
     epoch = str(int(state["epoch"]))
     tensors = weights_of(modules)
-    atomic_write(folder / STATE, lambda tmp: torch.save(state, tmp))
-    atomic_write(folder / WEIGHTS, lambda tmp: save_file(tensors, tmp, metadata={"epoch": epoch}))
+    atomic_write_all([
+        (folder / STATE, lambda tmp: torch.save(state, tmp)),
+        (folder / WEIGHTS, lambda tmp: save_file(tensors, tmp, metadata={"epoch": epoch})),
+    ])
     return folder
 
 
