@@ -125,3 +125,25 @@ def test_mismatched_checkpoint_pair_is_detected(tmp_path):
     (folder / checkpoint.WEIGHTS).write_bytes(old)  # as if the run died between the two renames
     with pytest.raises(AnyclrError, match="disagree"):
         checkpoint.load(tmp_path)
+
+
+def test_refused_state_names_the_reason_without_colour_codes_or_unsafe_advice(tmp_path):
+    import numpy as np
+
+    path = tmp_path / checkpoint.STATE
+    torch.save({"epoch": 1, "array": np.zeros(2)}, path)  # a global torch does not allow by default
+    with pytest.raises(AnyclrError) as info:
+        checkpoint.load_state(path)
+    message = info.value.message
+    assert "was not an allowed global by default" in message and "multiarray" in message
+    assert "\x1b[" not in message and "weights_only` set to `False`" not in message and "add_safe_globals" not in message
+
+
+def test_weights_that_do_not_fit_name_the_keys(tmp_path):
+    checkpoint.save(tmp_path, {"encoder": torch.nn.Linear(2, 3)}, {"epoch": 1})
+    weights, _ = checkpoint.load(tmp_path)
+    with pytest.raises(AnyclrError) as info:
+        checkpoint.restore(torch.nn.Linear(2, 4), weights, "encoder", tmp_path)
+    assert "different shapes (saved vs built): weight [3, 2] vs [4, 2], bias [3] vs [4]" in info.value.message
+    with pytest.raises(AnyclrError, match="missing: 0.weight, 0.bias; unexpected: weight, bias"):
+        checkpoint.restore(torch.nn.Sequential(torch.nn.Linear(2, 3)), weights, "encoder", tmp_path)
