@@ -145,5 +145,5 @@ def test_weights_that_do_not_fit_name_the_keys(tmp_path):
     with pytest.raises(AnyclrError) as info:
         checkpoint.restore(torch.nn.Linear(2, 4), weights, "encoder", tmp_path)
     assert "different shapes (saved vs built): weight [3, 2] vs [4, 2], bias [3] vs [4]" in info.value.message
-    with pytest.raises(AnyclrError, match="missing: 0.weight, 0.bias; unexpected: weight, bias"):
+    with pytest.raises(AnyclrError, match="missing: 0.weight, 0.bias; unexpected: bias, weight"):
         checkpoint.restore(torch.nn.Sequential(torch.nn.Linear(2, 3)), weights, "encoder", tmp_path)
