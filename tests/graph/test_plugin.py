@@ -106,10 +106,9 @@ def test_train_end_to_end_on_a_folder_with_a_tiny_class_lowers_the_fold_count(tm
     import numpy as np
 
     from anyclr.api import embed
-    from anyclr.evaluators.svm import svm_cv
-
     from anyclr.core.evaluation import TEST_FRACTION
     from anyclr.core.splits import split_indices
+    from anyclr.evaluators.svm import svm_cv
 
     data = build_dataset(Registry(), summary["config"])
     assert data.test is None  # evaluation holds out a stratified part of the graphs, as split_indices does
