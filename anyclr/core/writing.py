@@ -19,6 +19,8 @@ def write_error(exc: OSError, path: str | Path, what: str = "run files", exact: 
     The message names the file the OS names, unless ``exact`` (``path`` is the file, the OS's may be a temporary one).
     """
     target = path if exact or not exc.filename else exc.filename
+    if exc.errno in NOT_ALLOWED and not exact and exc.filename and not _related(Path(exc.filename), Path(path)):
+        return None  # not one of ours (a data file that cannot be read): leave the error as it is
     if exc.errno in NO_SPACE:
         return AnyclrError(
             f"No space left on the device while writing {what} ({target}).",
@@ -45,3 +47,9 @@ def writing(path: str | Path, what: str = "run files", exact: bool = False) -> I
         if error is None:
             raise
         raise error from exc
+
+
+def _related(a: Path, b: Path) -> bool:
+    """Return True if one path is inside the other (or they are the same)."""
+    a, b = a.absolute(), b.absolute()
+    return a == b or b in a.parents or a in b.parents

@@ -104,3 +104,15 @@ def test_disk_full_while_embedding(tmp_path, monkeypatch):
     monkeypatch.setattr(np, "save", disk_full)
     with pytest.raises(AnyclrError, match=f"No space left on the device while writing the embeddings \\({tmp_path / 'z.npy'}\\)"):
         api.embed(tmp_path / "run", tmp_path / "z.npy", registry=make_registry())
+
+
+def test_permission_errors_outside_the_run_folder_are_not_called_write_errors(tmp_path):
+    from anyclr.core.writing import write_error
+
+    inside = OSError(errno.EACCES, "Permission denied", str(tmp_path / "run" / "checkpoints"))
+    parent = OSError(errno.EACCES, "Permission denied", str(tmp_path))
+    data = OSError(errno.EACCES, "Permission denied", "/data/images/cat.png")
+    assert "permission denied for" in write_error(inside, tmp_path / "run").message
+    assert "permission denied for" in write_error(parent, tmp_path / "run").message  # creating the folder's parents
+    assert write_error(data, tmp_path / "run") is None
+    assert "No space left" in write_error(OSError(errno.ENOSPC, "No space left on device"), tmp_path / "run").message
