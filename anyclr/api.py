@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import random
 import time
 from collections.abc import Sequence
@@ -20,51 +21,65 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from anyclr.core import checkpoint
+from anyclr.core import checkpoint, rundir
 from anyclr.core.build import build_all_encoders, build_all_views, build_dataset, build_objective
+from anyclr.core.components import accepts_any_keyword
 from anyclr.core.config import apply_overrides, dumps, load, loads, resolve
 from anyclr.core.data import DataBundle
 from anyclr.core.device import autocast_dtype, init_process_group, select_device, set_threads, use_channels_last
 from anyclr.core.distributed import is_distributed, is_main, world_size
 from anyclr.core.encoder import Encoder
 from anyclr.core.errors import AnyclrError
-from anyclr.core.evaluation import check_protocols, encoder_features, evaluate_encoder, results_table, verdict
+from anyclr.core.evaluation import (
+    check_eval_split,
+    check_protocols,
+    encoder_features,
+    evaluate_encoder,
+    results_table,
+    verdict,
+)
 from anyclr.core.registry import Registry, get_registry
+from anyclr.core.rundir import CONFIG, SUMMARY
 from anyclr.core.runlog import RunLog, plot_embedding, plot_loss, read_metrics
 from anyclr.core.trainer import TrainContext, fit, make_context, restore_checkpoint
+from anyclr.core.writing import writing
 
-CONFIG = "config.toml"
-SUMMARY = "summary.json"
-RESUMABLE_KEYS = ("trainer.epochs", "trainer.max_steps")
+DEFAULT_RECIPE = "image-simclr"
+# What --resume may change: the length of the run, and optimiser values that the checkpoint does not pin
+# (the learning rate is set every step; clipping acts on each step's gradients), so the NaN hint "resume
+# with a lower trainer.lr" works. Other values would silently mix two configurations in one run.
+RESUMABLE_KEYS = ("trainer.epochs", "trainer.max_steps", "trainer.lr", "trainer.grad_clip", "trainer.num_workers", "trainer.threads")
 
 
 def train(
-    recipe: str = "image-simclr",
+    recipe: str | None = None,
     overrides: Sequence[str] = (),
     *,
     run_dir: str | Path | None = None,
     resume: str | Path | None = None,
+    overwrite: bool = False,
     seed: int | None = None,
     device: str | None = None,
     progress: bool = True,
     registry: Registry | None = None,
     print_table: bool = True,
 ) -> dict[str, Any]:
-    """Train ``recipe`` (a registered name or a .toml path), evaluate it, print and return the run's summary.
+    """Train ``recipe`` (a registered name or a .toml path; default image-simclr), evaluate it, print and return the summary.
 
     ``overrides`` are ``section.key=value`` strings; ``seed``/``device`` override ``trainer.seed``/``trainer.device``.
-    ``resume=DIR`` continues the run in DIR from its last checkpoint (overrides may only change trainer.epochs).
+    ``run_dir`` must be new or empty unless ``overwrite=True`` replaces the anyclr run in it (default: runs/<recipe>-<time>).
+    ``resume=DIR`` continues the run in DIR from its last checkpoint (overrides may only change :data:`RESUMABLE_KEYS`).
     ``progress`` shows a live bar on a terminal (one line per epoch elsewhere); False shows neither.
     ``print_table=False`` leaves out the results table at the end (the summary is still returned and saved).
     """
     registry = registry or get_registry()
     if resume is not None:
         recipe_name, cfg, out_dir = _resume_config(Path(resume), overrides, seed, device)
+        rundir.check_resume_arguments(out_dir, recipe_name, recipe, run_dir, overwrite)
     else:
-        recipe_name, cfg = load(str(recipe), registry)
-        cfg = resolve(apply_overrides(cfg, list(overrides)))
-        if seed is not None:
-            cfg["trainer"]["seed"] = int(seed)
+        recipe_name, cfg = load(str(recipe or DEFAULT_RECIPE), registry)
+        sets = [*overrides, *([f"trainer.seed={int(seed)}"] if seed is not None else [])]
+        cfg = resolve(apply_overrides(cfg, sets))
         if device is not None:
             cfg["trainer"]["device"] = str(device)
         out_dir = None
@@ -76,12 +91,12 @@ def train(
         # Build everything first: a bad name or key must not leave an empty run folder behind.
         parts = build_parts(registry, cfg, int(cfg["trainer"]["seed"]))
         check_protocols(registry, cfg["eval"], paired=bool(parts.data.streams))
-        if out_dir is None:
-            out_dir = _shared(_new_run_dir(recipe_name, run_dir))
-        if is_main():
-            out_dir.mkdir(parents=True, exist_ok=True)
-            (out_dir / CONFIG).write_text(dumps(cfg), encoding="utf-8")
-        return _train(registry, recipe_name, cfg, parts, out_dir, dev, resume is not None, progress, print_table)
+        check_eval_split(parts.data, cfg["eval"], int(cfg["trainer"]["seed"]))
+        with rundir.claim(recipe_name, run_dir, overwrite=overwrite, resume=out_dir) as folder, writing(folder.path):
+            if is_main():
+                text = dumps(cfg)
+                checkpoint.atomic_write(folder.path / CONFIG, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+            return _train(registry, recipe_name, cfg, parts, folder.path, dev, resume is not None, progress, print_table)
     finally:
         if previous_threads is not None:
             torch.set_num_threads(previous_threads)
@@ -210,12 +225,16 @@ def embed(
     For a run with one encoder per stream, ``encoder`` names the stream to embed (its own data and encoder).
     """
     registry = registry or get_registry()
+    if Path(out).is_dir() or str(out).endswith(("/", os.sep)):
+        raise AnyclrError(f"Cannot write embeddings to {out}: it is a folder.", f"Give a file name, e.g. --out {Path(out) / 'embeddings.npy'}.")
     out = Path(out)
     if out.suffix not in (".npy", ".parquet"):
         raise AnyclrError(f"Cannot write embeddings to {out}: unknown extension {out.suffix or '(none)'}.", "Use a .npy or .parquet file name.")
     run_dir = Path(run_dir)
     _, cfg = _run_config(run_dir)
     cfg, prefix = _one_stream(cfg, encoder, run_dir)
+    if data_path is not None:
+        _check_takes_path(registry, cfg, run_dir)
     sets = list(overrides) + ([f"data.path={json.dumps(str(data_path))}"] if data_path is not None else [])
     for item in sets:
         if not item.split("=", 1)[0].strip().startswith("data."):
@@ -241,11 +260,12 @@ def embed(
         names += [name] * len(x)
         index.append(np.arange(len(x)))
     x = np.concatenate(feats).astype(np.float32)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix == ".npy":
-        np.save(out, x)
-    else:
-        _write_parquet(out, x, names, np.concatenate(index), np.concatenate(labels))
+    with writing(out, "the embeddings"):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix == ".npy":
+            np.save(out, x)
+        else:
+            _write_parquet(out, x, names, np.concatenate(index), np.concatenate(labels))
     return out
 
 
@@ -272,6 +292,19 @@ def shard(
     cfg = apply_overrides({"data": {"name": dataset}}, list(overrides))
     bundle = build_dataset(registry, cfg)
     return write_shards(bundle, out, samples_per_shard, dataset=dataset, workers=workers, progress=progress)
+
+
+def _check_takes_path(registry: Registry, cfg: dict[str, Any], run_dir: Path) -> None:
+    """Raise if ``embed --data`` cannot apply: the run's dataset reads no file (has no ``path`` parameter)."""
+    name = cfg["data"]["name"]
+    component = registry.get("dataset", name)
+    accepted = component.parameters()
+    if "path" not in accepted and not accepts_any_keyword(component.factory):
+        settable = ", ".join(f"data.{k}" for k in accepted) or "none"
+        raise AnyclrError(
+            f"--data cannot be used with {run_dir}: its dataset {name!r} reads no files (it has no data.path).",
+            f"Leave out --data to embed the run's own data; the dataset's settings ({settable}) change with --set data.KEY=VALUE.",
+        )
 
 
 # -- helpers --------------------------------------------------------------------------------------------------------
@@ -359,7 +392,7 @@ def _resume_config(run_dir: Path, overrides: Sequence[str], seed: int | None, de
         key = item.split("=", 1)[0].strip()
         if key not in RESUMABLE_KEYS:
             raise AnyclrError(
-                f"Cannot change {key!r} when resuming {run_dir}: only {' and '.join(RESUMABLE_KEYS)} may change.",
+                f"Cannot change {key!r} when resuming {run_dir}: only {', '.join(RESUMABLE_KEYS)} may change.",
                 "Start a new run to change anything else.",
             )
     state_path = checkpoint.checkpoint_dir(run_dir) / checkpoint.STATE
@@ -384,16 +417,6 @@ def _resume_config(run_dir: Path, overrides: Sequence[str], seed: int | None, de
             f"Set trainer.epochs to {state['epoch']} or more.",
         )
     return str(state.get("recipe") or recipe), cfg, run_dir
-
-
-def _new_run_dir(recipe: str, run_dir: str | Path | None) -> Path:
-    """Return a fresh run folder: ``runs/<recipe>-<time>`` by default, suffixed when it already holds files."""
-    base = Path(run_dir) if run_dir is not None else Path("runs") / f"{Path(recipe).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
-    candidate, n = base, 2
-    while candidate.exists() and (not candidate.is_dir() or any(candidate.iterdir())):
-        candidate = base.with_name(f"{base.name}-{n}")
-        n += 1
-    return candidate
 
 
 def _shared(obj: Any) -> Any:

@@ -18,7 +18,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from anyclr import __version__
-from anyclr.cli_errors import AnyclrGroup, debug_from_env, report, stderr_console
+from anyclr.cli_errors import AnyclrGroup, debug_from_env, report, show_warning, stderr_console
 from anyclr.cli_launch import Launch, launch_distributed
 from anyclr.cli_render import (
     component_details,
@@ -80,7 +80,12 @@ def train(
     ] = None,
     set_: SetOption = None,
     device: Annotated[str | None, typer.Option(help="auto, cpu, cuda or cuda:N. Default: the recipe's trainer.device.", show_default=False)] = None,
-    run_dir: Annotated[Path | None, typer.Option("--run-dir", help="Directory for this run. Default: a new folder under runs/.", show_default=False)] = None,
+    run_dir: Annotated[
+        Path | None, typer.Option("--run-dir", help="Directory for this run (new or empty). Default: a new folder under runs/.", show_default=False)
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the anyclr run in --run-dir (its checkpoints, metrics, plots, summary; other files stay).")
+    ] = False,
     resume: Annotated[
         Path | None, typer.Option(help="Continue the run in this directory from its last checkpoint (its recipe is reused).", show_default=False)
     ] = None,
@@ -107,11 +112,12 @@ def train(
         _existing_dir(resume, "Run directory")
     if nproc > 1 or nnodes > 1:
         launch = Launch(nproc, nnodes, node_rank, rdzv_endpoint or "", master_addr or "", master_port)
-        raise typer.Exit(launch_distributed(train_argv(recipe, sets, device, run_dir, resume, seed, quiet), launch))
+        raise typer.Exit(launch_distributed(train_argv(recipe, sets, device, run_dir, resume, seed, quiet, overwrite), launch))
     kwargs: dict[str, Any] = {
         "overrides": tuple(sets),
         "run_dir": run_dir,
         "resume": resume,
+        "overwrite": overwrite,
         "seed": seed,
         "device": device,
         "progress": not quiet,
@@ -128,7 +134,14 @@ def train(
 
 
 def train_argv(
-    recipe: str | None, sets: list[str], device: str | None, run_dir: Path | None, resume: Path | None, seed: int | None, quiet: bool
+    recipe: str | None,
+    sets: list[str],
+    device: str | None,
+    run_dir: Path | None,
+    resume: Path | None,
+    seed: int | None,
+    quiet: bool,
+    overwrite: bool = False,
 ) -> list[str]:
     """Rebuild a ``train`` command line without ``--nproc`` (what each distributed process runs)."""
     argv = ["train"] + ([recipe] if recipe else [])
@@ -137,7 +150,7 @@ def train_argv(
     for flag, value in (("--device", device), ("--run-dir", run_dir), ("--resume", resume), ("--seed", seed)):
         if value is not None:
             argv += [flag, str(value)]
-    return argv + (["--quiet"] if quiet else [])
+    return argv + (["--quiet"] if quiet else []) + (["--overwrite"] if overwrite else [])
 
 
 def evaluate(
@@ -401,6 +414,7 @@ def main(argv: list[str] | None = None) -> None:
     if "--debug" not in args:
         # Library deprecation noise printed while plug-ins import (torch-geometric); users cannot act on it.
         warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated", category=FutureWarning)
+        warnings.showwarning = show_warning
     try:
         app = make_app()
     except (Exception, KeyboardInterrupt) as exc:

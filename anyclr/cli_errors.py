@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 import typer
@@ -62,6 +63,17 @@ def report(exc: BaseException, debug: bool) -> int:
     if not debug:
         console.print(Text("This looks like a bug. Run with --debug for the traceback.", style="dim"))
     return EXIT_BUG
+
+
+_default_showwarning = warnings.showwarning
+
+
+def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None) -> None:
+    """Print a ``UserWarning`` (anyclr's notes: a tiny temperature, a taken-over lock …) as one plain line on stderr."""
+    if not issubclass(category, UserWarning) or file is not None:
+        _default_showwarning(message, category, filename, lineno, file, line)
+        return
+    stderr_console().print(Text.assemble(("Warning: ", "bold yellow"), str(message)))
 
 
 class AnyclrGroup(TyperGroup):

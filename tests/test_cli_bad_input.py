@@ -18,8 +18,9 @@ def run_train(tmp_path, *args):
 def assert_user_error(result, *fragments):
     assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
     assert result.stderr.startswith("Error: ")
+    text = " ".join(result.stderr.split())  # rich wraps long messages at spaces
     for fragment in fragments:
-        assert fragment in result.stderr
+        assert fragment in text, (fragment, result.stderr)
     assert "Traceback" not in result.stderr
 
 
@@ -63,3 +64,60 @@ def test_missing_dataset_path(registry, tmp_path):
 
 def test_unknown_evaluation_protocol(registry, tmp_path):
     assert_user_error(run_train(tmp_path, "toy-simclr", "--set", 'eval.protocols=["knnn"]'), "Unknown evaluator 'knnn'", "'knn'")
+
+
+def test_bad_trainer_values_are_user_errors_before_training(registry, tmp_path):
+    for value, message in [
+        ("trainer.epochs=abc", "trainer.epochs must be a whole number ≥ 1, got 'abc'"),
+        ("trainer.epochs=-3", "trainer.epochs must be a whole number ≥ 1, got -3"),
+        ("trainer.lr=-1", "trainer.lr must be a number > 0, got -1"),
+        ("eval.knn_k=0", "eval.knn_k must be a whole number ≥ 1, got 0"),
+        ("eval.knn_kk=3", "eval.knn_kk"),
+        ("objective.temperature=0", "objective.temperature must be a positive number, got 0"),
+    ]:
+        result = run_train(tmp_path, "toy-simclr", "--set", value)
+        assert_user_error(result, message)
+        assert "looks like a bug" not in result.stderr
+        assert not (tmp_path / "run").exists(), value
+
+
+def test_a_tiny_temperature_warns_before_training(registry, tmp_path):
+    with pytest.warns(UserWarning, match=r"objective.temperature = 1e-09 is tiny: .* logits reach 1e\+09"):
+        result = run_train(tmp_path, "toy-simclr", "--set", "objective.temperature=1e-9", "--set", "trainer.epochs=1")
+    assert result.exit_code in (0, 2), result.output  # the warning is the point; training may also stop on NaN
+
+
+def test_the_cli_prints_anyclr_warnings_as_one_line(capsys):
+    from anyclr.cli_errors import show_warning
+
+    show_warning(UserWarning("objective.temperature = 1e-09 is tiny"), UserWarning, "/x/checks.py", 12)
+    err = capsys.readouterr().err
+    assert err == "Warning: objective.temperature = 1e-09 is tiny\n"
+
+
+def test_run_dir_that_holds_a_run_needs_overwrite_or_resume(registry, tmp_path):
+    assert run_train(tmp_path, "toy-simclr").exit_code == 0
+    result = run_train(tmp_path, "toy-simclr")
+    assert_user_error(result, f"Run folder {tmp_path / 'run'} already holds a run.", f"--resume {tmp_path / 'run'}", "--overwrite")
+    assert not (tmp_path / "run-2").exists()
+    result = run_train(tmp_path, "toy-simclr", "--overwrite", "--set", "trainer.seed=3")
+    assert result.exit_code == 0, result.output
+    assert "seed = 3" in (tmp_path / "run" / "config.toml").read_text()
+
+
+def test_resume_with_an_ignored_recipe_or_run_dir(registry, tmp_path):
+    assert run_train(tmp_path, "toy-simclr").exit_code == 0
+    run = str(tmp_path / "run")
+    result = invoke("train", "image-simclr", "--resume", run, "--set", "trainer.epochs=2", "--quiet")
+    assert_user_error(result, f"--resume {run} continues that run's own recipe (toy-simclr)", "the recipe 'image-simclr' would")
+    result = invoke("train", "--resume", run, "--run-dir", str(tmp_path / "other"), "--quiet")
+    assert_user_error(result, f"--run-dir {tmp_path / 'other'} would be ignored")
+
+
+def test_embed_to_a_folder_or_with_data_the_dataset_cannot_read(registry, tmp_path):
+    assert run_train(tmp_path, "toy-simclr").exit_code == 0
+    run = str(tmp_path / "run")
+    assert_user_error(invoke("embed", run, "--out", str(tmp_path)), f"Cannot write embeddings to {tmp_path}: it is a folder", "embeddings.npy")
+    result = invoke("embed", run, "--out", str(tmp_path / "z.npy"), "--data", "other.csv")
+    assert_user_error(result, "--data cannot be used", "dataset 'toy-blobs' reads no files", "data.n, data.seed")
+    assert not (tmp_path / "z.npy").exists()

@@ -3,11 +3,15 @@ import math
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from anyclr.core.errors import AnyclrError
 from anyclr.evaluators.knn import knn
 from anyclr.evaluators.linear import linear
 from anyclr.evaluators.rankme import rankme
+from anyclr.evaluators.svm import svm, svm_cv
 
 
 def knn_reference(train_x, train_y, test_x, k, temperature):
@@ -84,22 +88,45 @@ def test_linear_probe_degenerate_inputs():
     x = rng.normal(size=(20, 4))
     # one class: predicts it
     assert linear()(x[:10], np.full(10, 2), x[10:], np.array([2] * 5 + [1] * 5))["linear_top1"] == 0.5
-    # tiny set (one sample for a class): no validation split, still fits
+    # tiny set (one sample for a class): no validation split, the middle C of the grid (1.0) is fitted
     y = np.array([0, 0, 0, 1, 1, 1, 2, 0, 1, 0])
-    assert 0.0 <= linear()(x[:10], y, x[10:], np.zeros(10, dtype=int))["linear_top1"] <= 1.0
+    test_y = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2, 0])
+    reference = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=500)).fit(x[:10], y).score(x[10:], test_y)
+    assert linear()(x[:10], y, x[10:], test_y)["linear_top1"] == pytest.approx(reference)
     with pytest.raises(AnyclrError, match="positive"):
         linear(Cs=(0.0,))
 
 
-def test_nan_features_raise_a_clear_error():
-    x = np.ones((10, 3))
-    x[4, 1] = np.nan
-    y = np.arange(10) % 2
-    for make in (knn, linear):
-        with pytest.raises(AnyclrError, match="NaN or infinite"):
-            make()(x, y, np.ones((4, 3)), y[:4])
-    with pytest.raises(AnyclrError, match="NaN or infinite"):
-        rankme()(x, None, None, None)
+EVALUATORS = {"knn": knn, "linear": linear, "rankme": rankme, "svm": svm, "svm_cv": svm_cv}
+
+
+@pytest.mark.parametrize("name", EVALUATORS)
+@pytest.mark.parametrize("bad, message", [(np.nan, "NaN or infinite"), (np.inf, "NaN or infinite"), (1e30, "values as large as 1e\\+30")])
+def test_non_finite_or_huge_features_raise_before_any_library_call(name, bad, message):
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(40, 3)), np.arange(40) % 2
+    x[4, 1] = bad
+    with pytest.raises(AnyclrError, match=message):
+        EVALUATORS[name]()(x, y, rng.normal(size=(10, 3)), y[:10])
+
+
+@pytest.mark.parametrize(
+    "make, kwargs, message",
+    [
+        (knn, {"k": "5"}, "eval.knn_k must be a whole number ≥ 1, got '5'"),
+        (knn, {"temperature": 0}, "eval.knn_temperature must be a number > 0, got 0"),
+        (linear, {"val_fraction": 1.0}, "eval.linear_val_fraction must be a number > 0 and < 1, got 1.0"),
+        (linear, {"Cs": ["a"]}, "eval.linear_Cs must be a list of positive numbers"),
+        (rankme, {"eps": 0}, "eval.rankme_eps must be a number > 0, got 0"),
+        (svm, {"folds": 1}, "eval.svm_folds must be a whole number ≥ 2, got 1"),
+        (svm, {"max_iter": 0}, "eval.svm_max_iter must be a whole number ≥ 1, got 0"),
+        (svm_cv, {"search": "yes"}, "eval.svm_cv_search must be true or false, got 'yes'"),
+    ],
+)
+def test_bad_settings_name_their_eval_key(make, kwargs, message):
+    with pytest.raises(AnyclrError) as info:
+        make(**kwargs)
+    assert message in info.value.message
 
 
 def test_mismatched_or_missing_labels():

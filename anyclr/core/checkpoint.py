@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from anyclr.core.errors import AnyclrError
+from anyclr.core.writing import writing
 
 WEIGHTS = "last.safetensors"
 STATE = "last.state.pt"
@@ -35,19 +37,35 @@ def atomic_write(path: Path, write: Callable[[str], None]) -> None:
     """Call ``write(tmp_path)`` on a temporary file next to ``path``, then rename it over ``path``.
 
     The old file stays intact until the new one is complete and flushed; the temporary file is removed
-    if writing fails.
+    if writing fails. A full disk or a read-only folder raises an :class:`AnyclrError` naming ``path``.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    atomic_write_all([(path, write)])
+
+
+def atomic_write_all(files: list[tuple[Path, Callable[[str], None]]]) -> None:
+    """Write every file to a temporary name first and rename them only when all are complete.
+
+    A failure while writing (a full disk) leaves every old file as it was, so a pair of files that must
+    agree (a checkpoint's weights and state) is never left half-replaced.
+    """
+    temps: list[tuple[str, Path]] = []
     try:
-        write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        for path, write in files:
+            with writing(path, path.name, exact=True):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                os.close(fd)
+                temps.append((tmp, path))
+                write(tmp)
+                with open(tmp, "rb+") as fh:
+                    os.fsync(fh.fileno())
+        for tmp, path in temps:
+            with writing(path, path.name, exact=True):
+                os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
         raise
 
 
@@ -69,8 +87,10 @@ def save(run_dir: str | Path, modules: dict[str, nn.Module], state: dict[str, An
     folder = checkpoint_dir(run_dir)
     epoch = str(int(state["epoch"]))
     tensors = weights_of(modules)
-    atomic_write(folder / STATE, lambda tmp: torch.save(state, tmp))
-    atomic_write(folder / WEIGHTS, lambda tmp: save_file(tensors, tmp, metadata={"epoch": epoch}))
+    atomic_write_all([
+        (folder / STATE, lambda tmp: torch.save(state, tmp)),
+        (folder / WEIGHTS, lambda tmp: save_file(tensors, tmp, metadata={"epoch": epoch})),
+    ])
     return folder
 
 
@@ -102,7 +122,7 @@ def load_state(path: str | Path) -> dict[str, Any]:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, TypeError, AttributeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = unpickling_reason(exc)
         raise AnyclrError(
             f"Refusing to load checkpoint state {path}: it is not a plain anyclr training state ({first}).",
             "Only load checkpoints you trust; anyclr loads them without executing code. Delete the file or resume from another run.",
@@ -110,6 +130,24 @@ def load_state(path: str | Path) -> dict[str, Any]:
     if not isinstance(state, dict) or "epoch" not in state:
         raise AnyclrError(f"Checkpoint state {path} is not an anyclr training state (no 'epoch').")
     return state
+
+
+def unpickling_reason(exc: BaseException) -> str:
+    """Return why ``torch.load(weights_only=True)`` refused a file, in one line without terminal colour codes.
+
+    torch's message wraps the reason in advice to load with ``weights_only=False`` (running the file's code),
+    which anyclr must not pass on, and in some versions bold-face escape codes.
+    """
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
+    if "WeightsUnpickler error:" in text:
+        text = text.split("WeightsUnpickler error:", 1)[1]
+    keep = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.strip().startswith(("Weights only load failed", "Check the documentation", "Please file an issue", "(1)", "(2)"))
+    ]
+    # "Please use torch.serialization.add_safe_globals(...)" is advice to trust the file: not ours to give.
+    return keep[0].split(" Please use ", 1)[0] if keep else type(exc).__name__
 
 
 def load(run_dir: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
@@ -136,10 +174,20 @@ def split_weights(weights: dict[str, torch.Tensor], prefix: str) -> dict[str, to
 def restore(module: nn.Module, weights: dict[str, torch.Tensor], prefix: str, source: str | Path) -> None:
     """Load ``prefix.*`` weights into ``module`` (strictly), naming the file on mismatch."""
     part = split_weights(weights, prefix)
+    expected = module.state_dict()
+    missing = [k for k in expected if k not in part]
+    unexpected = [k for k in part if k not in expected]
+    shapes = [f"{k} {list(part[k].shape)} vs {list(v.shape)}" for k, v in expected.items() if k in part and part[k].shape != v.shape]
+    problems = [
+        f"{label}: {', '.join(items[:4])}{' …' if len(items) > 4 else ''}"
+        for label, items in (("missing", missing), ("unexpected", unexpected), ("different shapes (saved vs built)", shapes))
+        if items
+    ]
     try:
         module.load_state_dict(part, strict=True)
     except RuntimeError as exc:
+        detail = "; ".join(problems) or str(exc).splitlines()[0]
         raise AnyclrError(
-            f"Checkpoint {source} does not match the {prefix} built from the run's config.toml: {str(exc).splitlines()[0]}",
-            "Was config.toml edited after training?",
+            f"Checkpoint {source} does not match the {prefix} built from the run's config.toml ({detail}).",
+            "Was config.toml edited after training, or the plug-in that builds it updated since?",
         ) from None

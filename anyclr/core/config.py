@@ -14,12 +14,15 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from anyclr.core.errors import AnyclrError, closest, unknown_name
+from anyclr.core.validate import check_values
 
 SECTIONS = ("data", "views", "encoder", "objective", "trainer", "eval")
 TOP_LEVEL_KEYS = ("description", "modality")
 
 TRAINER_DEFAULTS: dict[str, Any] = {
     "epochs": 20,
+    "max_steps": 0,  # optimiser steps to train for, whatever the data size; 0 = trainer.epochs passes (a stream needs it)
+    "epoch_steps": 0,  # steps between checkpoints on a stream; 0 = min(max_steps, 1000)
     "batch_size": 256,
     "optimizer": "adamw",  # adamw | sgd | lars
     "lr": 1e-3,
@@ -35,17 +38,15 @@ TRAINER_DEFAULTS: dict[str, Any] = {
     "compile": False,
     "sync_batchnorm": False,
     "view_batches": "joint",  # joint: all views in one forward (shared BatchNorm statistics) | separate: one per view
-    "num_workers": 0,
+    "num_workers": 0,  # DataLoader worker processes decoding samples (lazy datasets and streams)
+    "persistent_workers": True,  # DataLoader workers live for the whole run
+    "prefetch_factor": 2,  # batches each worker loads ahead
     "threads": 0,  # torch CPU threads; 0 = one per core
     "drop_last": True,
     "knn_every": 5,  # online kNN monitor every N epochs on a held-out split; 0 = off
     "monitor_fraction": 0.1,
     "log_every": 10,
     "max_steps_per_epoch": 0,  # 0 = the whole training set each epoch
-    "max_steps": 0,  # optimiser steps to train for, whatever the data size; 0 = trainer.epochs passes (a stream needs it)
-    "epoch_steps": 0,  # steps between checkpoints on a stream; 0 = min(max_steps, 1000)
-    "persistent_workers": True,  # DataLoader workers live for the whole run
-    "prefetch_factor": 2,  # batches each worker loads ahead
 }
 
 EVAL_DEFAULTS: dict[str, Any] = {
@@ -141,7 +142,7 @@ def stream_tables(cfg: dict[str, Any], section: str) -> dict[str, dict[str, Any]
 
 
 def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
-    """Fill trainer and eval defaults and reject unknown keys there."""
+    """Fill trainer and eval defaults, reject unknown keys there and check every value's type and range."""
     cfg = copy.deepcopy(cfg)
     for section, defaults in (("trainer", TRAINER_DEFAULTS), ("eval", EVAL_DEFAULTS)):
         given = cfg.get(section, {})
@@ -162,6 +163,7 @@ def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
                 raise AnyclrError(f"The recipe's [{section}.{stream}] table has no 'name'.", f"Set it, e.g. --set {section}.{stream}.name=…")
         if not streams and "name" not in cfg.get(section, {}):
             raise AnyclrError(f"The recipe's [{section}] section has no 'name'.", f"Set it, e.g. --set {section}.name=…")
+    check_values(cfg, {"trainer": TRAINER_DEFAULTS, "eval": EVAL_DEFAULTS})
     return cfg
 
 

@@ -30,7 +30,7 @@ from anyclr.core.data import (
     to_device,
 )
 from anyclr.core.device import autocast, to_channels_last
-from anyclr.core.errors import AnyclrError
+from anyclr.core.errors import AnyclrError, closest
 from anyclr.core.registry import Registry
 from anyclr.core.splits import split_indices
 from anyclr.core.stream import stream_sample
@@ -71,6 +71,25 @@ def cap(ds: Dataset, max_samples: int, seed: int, name: str, notes: list[str]) -
     _, keep = split_indices(metadata_of(ds)["label"], max_samples / n, seed, what="eval.max_samples")
     notes.append(f"{name}: evaluated on {len(keep)} of {n} samples (eval.max_samples = {max_samples})")
     return subset(ds, keep)
+
+
+def check_eval_split(bundle: DataBundle, eval_cfg: dict[str, Any], seed: int = 0) -> None:
+    """Raise now, before training, if evaluation cannot hold out a test part whose classes the probes see."""
+    if not eval_cfg.get("protocols") or (bundle.test is not None and len(bundle.test) > 0):
+        return
+    y = bundle.labels("train").numpy()
+    rest, held = split_indices(y, TEST_FRACTION, seed, what="the evaluation's test fraction")
+    if len(y) and (y >= 0).all():
+        unseen = sorted(set(y[held.numpy()].tolist()) - set(y[rest.numpy()].tolist()))
+        if unseen:
+            shown = ", ".join(str(c) for c in unseen[:10]) + (" …" if len(unseen) > 10 else "")
+            raise AnyclrError(
+                f"Cannot evaluate: the dataset has no test split, and its {len(y)} training samples cannot give a "
+                f"held-out {TEST_FRACTION:.0%} whose classes also remain for the probes (no class has 2 or more "
+                f"samples; held-out class ids: {shown}).",
+                "Give the dataset a separate test split, add samples (2 or more per class), or train without "
+                "evaluation (--set eval.protocols=[]). If every sample has its own label, check how labels are read.",
+            )
 
 
 @torch.no_grad()
@@ -238,15 +257,36 @@ def protocol_params(eval_cfg: dict[str, Any], protocol: str, known: list[str]) -
 
 
 def check_protocols(registry: Registry, eval_cfg: dict[str, Any], paired: bool | None = None) -> list[str]:
-    """Return eval.protocols, checking each names a registered evaluator (before training, not after).
+    """Return eval.protocols after checking them before training, not after.
 
-    ``paired`` (when known): ``retrieval`` compares the streams of paired data, so single-stream data refuses it.
+    Each protocol must name a registered evaluator, every other ``eval.*`` key must be
+    ``eval.<evaluator>_<parameter>`` of a registered evaluator, and each protocol's evaluator is built
+    once so that its own value checks (``eval.knn_k = 0``) fail now. ``paired`` (when known): ``retrieval``
+    compares the streams of paired data, so single-stream data refuses it.
     """
     protocols = eval_cfg.get("protocols", [])
     if isinstance(protocols, str):
         protocols = [protocols]
     for name in protocols:
         registry.get("evaluator", name)
+    evaluators = {c.name: c for c in registry.components("evaluator")}
+    for key in eval_cfg:
+        if key in EVAL_DEFAULTS:
+            continue
+        owner = next((n for n in sorted(evaluators, key=len, reverse=True) if key.startswith(n + "_")), None)
+        if owner is None:
+            near = closest(key, [*EVAL_DEFAULTS, *(f"{n}_{p}" for n, c in evaluators.items() for p in c.parameters())])
+            raise AnyclrError(
+                f"Unknown key eval.{key}: it is not an [eval] setting and names no registered evaluator's parameter.",
+                ("Did you mean: " + ", ".join(f"eval.{n}" for n in near) + "?")
+                if near
+                else f"[eval] settings: {', '.join(EVAL_DEFAULTS)}; evaluator parameters are eval.<evaluator>_<parameter>.",
+            )
+    for name, component in evaluators.items():
+        if name in protocols:
+            make_evaluator(registry, name, eval_cfg)
+        else:  # keys of an evaluator the recipe does not run must still be its parameters
+            _check_params(component, name, protocol_params(eval_cfg, name, list(evaluators)))
     if paired is False and RETRIEVAL in protocols:
         raise AnyclrError(
             "eval.protocols lists 'retrieval', which finds each sample's pair in another stream, but this data is a single stream.",
@@ -260,11 +300,29 @@ def make_evaluator(registry: Registry, name: str, eval_cfg: dict[str, Any]) -> C
     component = registry.get("evaluator", name)
     known = [c.name for c in registry.components("evaluator")]
     params = protocol_params(eval_cfg, name, known)
+    _check_params(component, name, params)
+    try:
+        return component.factory(**params)
+    except AnyclrError:
+        raise
+    except (TypeError, ValueError) as exc:
+        keys = ", ".join(f"eval.{name}_{k}" for k in params) or "its defaults"
+        raise AnyclrError(f"Could not build evaluator {name!r} from {keys}: {exc}", f"See `anyclr show {name}` for its parameters.") from None
+
+
+def _check_params(component: Any, name: str, params: dict[str, Any]) -> None:
     accepted = component.parameters()
+    if accepts_any_keyword(component.factory):
+        return
     for key in params:
-        if key not in accepted and not accepts_any_keyword(component.factory):
-            raise AnyclrError(f"Unknown key eval.{name}_{key} for evaluator {name!r}.", f"Its parameters: {', '.join(accepted) or '(none)'}.")
-    return component.factory(**params)
+        if key not in accepted:
+            near = closest(key, accepted)
+            raise AnyclrError(
+                f"Unknown key eval.{name}_{key} for evaluator {name!r}.",
+                ("Did you mean: " + ", ".join(f"eval.{name}_{n}" for n in near) + "?")
+                if near
+                else f"Its parameters: {', '.join(accepted) or '(none)'}.",
+            )
 
 
 def run_protocols(

@@ -34,10 +34,12 @@ class RunLog:
         """Drop records past ``step`` (from an interrupted run being resumed from an earlier checkpoint)."""
         if not self.enabled:
             return
+        from anyclr.core.checkpoint import atomic_write
+
         self._file.close()
         path = self.run_dir / METRICS
-        kept = [line for line in path.read_text(encoding="utf-8").splitlines() if _step_of(line) <= step]
-        path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+        kept = "".join(line + "\n" for line in path.read_text(encoding="utf-8").splitlines() if _step_of(line) <= step)
+        atomic_write(path, lambda tmp: Path(tmp).write_text(kept, encoding="utf-8"))  # a full disk must not empty it
         self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115
 
     def log(self, record: dict[str, Any]) -> None:
@@ -82,7 +84,13 @@ def read_metrics(run_dir: str | Path) -> list[dict[str, Any]]:
     path = Path(run_dir) / METRICS
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue  # blank, or cut short when the disk filled up
+    return records
 
 
 def plot_loss(records: list[dict[str, Any]], path: str | Path) -> Path | None:

@@ -19,8 +19,9 @@ def split_indices(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Return sorted index tensors ``(rest, held)`` with about ``fraction`` of the samples held out.
 
-    Stratified by label when every label is known, every class has two or more samples and both parts can
-    hold every class; a plain seeded random split otherwise. With ``groups`` (speaker, video, patient …)
+    Stratified by label when every label is known and both parts can hold every class; samples of a class
+    with only one sample always stay in ``rest`` (a held-out sample of a class the rest lacks cannot be
+    classified); a plain seeded random split otherwise (unknown labels, or no class with two samples). With ``groups`` (speaker, video, patient …)
     whole groups are held out, so no group is on both sides. ``what`` names the setting in errors.
     """
     y = np.asarray(labels.numpy() if isinstance(labels, torch.Tensor) else labels).reshape(-1)
@@ -42,8 +43,16 @@ def split_indices(
         return torch.as_tensor(np.sort(rest)), torch.as_tensor(np.sort(held))
     from sklearn.model_selection import train_test_split
 
-    n_held = min(max(1, math.ceil(n * float(fraction) - 1e-9)), n - 1)  # as scikit-learn rounds a float test_size
+    labelled = bool((y >= 0).all())
     classes, counts = np.unique(y, return_counts=True)
-    can_stratify = bool((y >= 0).all()) and counts.min() >= 2 and n_held >= len(classes) and n - n_held >= len(classes)
-    rest, held = train_test_split(idx, test_size=n_held, random_state=seed, stratify=y if can_stratify else None)
-    return torch.as_tensor(np.sort(rest)), torch.as_tensor(np.sort(held))
+    # A class with one sample cannot be on both sides: it stays in the rest, where a probe can learn it.
+    alone = np.isin(y, classes[counts == 1]) if labelled else np.zeros(n, dtype=bool)
+    if (~alone).sum() < 2:
+        alone[:] = False
+    pool, kept = idx[~alone], idx[alone]
+    n_held = min(max(1, math.ceil(n * float(fraction) - 1e-9)), len(pool) - 1)  # as scikit-learn rounds a float test_size
+    n_classes = len(np.unique(y[pool]))
+    smallest = int(np.unique(y[pool], return_counts=True)[1].min())
+    can_stratify = labelled and smallest >= 2 and n_held >= n_classes and len(pool) - n_held >= n_classes
+    rest, held = train_test_split(pool, test_size=n_held, random_state=seed, stratify=y[pool] if can_stratify else None)
+    return torch.as_tensor(np.sort(np.concatenate([rest, kept]))), torch.as_tensor(np.sort(held))

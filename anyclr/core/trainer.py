@@ -275,11 +275,15 @@ def current_lr(ctx: TrainContext) -> float:
 def non_finite_error(ctx: TrainContext, epoch: int, step_in_epoch: int, loss: float) -> AnyclrError:
     """Build the error for a NaN/inf loss, naming where it happened and what to try."""
     kept = f"the checkpoint of epoch {ctx.epoch} is kept" if ctx.epoch else "no checkpoint was written"
+    sets = f"--set trainer.lr={float(ctx.trainer['lr']) / 10:g}" + (" --set trainer.grad_clip=1.0" if not float(ctx.trainer["grad_clip"]) else "")
+    if ctx.epoch:
+        hint = f"Continue from that checkpoint with a lower learning rate: anyclr train --resume {ctx.run_dir} {sets}"
+    else:
+        hint = f"Start again with a lower learning rate: {sets} (and --overwrite to reuse {ctx.run_dir})"
     return AnyclrError(
         f"Training stopped: the loss became {loss} at epoch {epoch}, step {step_in_epoch} of the epoch "
         f"(global step {ctx.step}); {kept} in {checkpoint.checkpoint_dir(ctx.run_dir)}.",
-        f"Try a lower learning rate (trainer.lr={float(ctx.trainer['lr']) / 10:g}) or gradient clipping "
-        "(trainer.grad_clip=1.0); resume from the last checkpoint with `--resume`.",
+        hint + ".",
     )
 
 

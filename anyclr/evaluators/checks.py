@@ -1,10 +1,41 @@
-"""Input checks shared by the evaluators: clear errors for empty, mismatched or non-finite features."""
+"""Checks shared by the evaluators: their settings, and clear errors for empty, mismatched or non-finite features.
+
+Every evaluator checks its features here before any library call: NaN, infinite or overflow-prone
+values never reach scikit-learn or libsvm (which can loop for a very long time on them).
+"""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from anyclr.core.errors import AnyclrError
+from anyclr.core.validate import Rule
+
+# Squares of larger values overflow float32 (3.4e38): norms, distances and kernels would turn inf or 0.
+MAX_ABS = 1e18
+
+
+def check_setting(key: str, value: Any, rule: Rule) -> Any:
+    """Return ``value`` if it fits ``rule``; else raise an :class:`AnyclrError` naming ``eval.<key>``."""
+    if not rule.accepts(value):
+        raise AnyclrError(f"eval.{key} must be {rule.describe()}, got {value!r}.", f"Set it in the recipe's [eval] section or with --set eval.{key}=…")
+    return value
+
+
+def check_grid(key: str, values: Sequence[float] | float, allow_inf: bool = False) -> list[float]:
+    """Return a list of positive numbers (``inf`` allowed when ``allow_inf``), or raise naming ``eval.<key>``."""
+    items = values if isinstance(values, (list, tuple)) else [values]
+    ok = bool(items) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 and (math.isfinite(v) or (allow_inf and v == math.inf))
+        for v in items
+    )
+    if not ok:
+        raise AnyclrError(f"eval.{key} must be a list of positive numbers{' (inf allowed)' if allow_inf else ''}, got {values!r}.")
+    return [float(v) for v in items]
 
 
 def check_features(x: np.ndarray, what: str) -> np.ndarray:
@@ -23,6 +54,12 @@ def check_features(x: np.ndarray, what: str) -> np.ndarray:
         raise AnyclrError(
             f"{what} contains NaN or infinite values ({bad} of {x.shape[0]} samples).",
             "Training probably diverged: lower trainer.lr, keep trainer.grad_clip on, or check the inputs.",
+        )
+    if x.size and float(np.abs(x).max()) > MAX_ABS:
+        raise AnyclrError(
+            f"{what} holds values as large as {float(np.abs(x).max()):.3g}, beyond what the protocols compute with "
+            f"({MAX_ABS:g}: their squares overflow float32).",
+            "Normalise the inputs (most datasets have a normalize setting) or check that training did not diverge.",
         )
     return x
 

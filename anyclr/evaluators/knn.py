@@ -6,8 +6,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from anyclr.core.errors import AnyclrError
-from anyclr.evaluators.checks import check_pair
+from anyclr.core.validate import Rule, number, whole
+from anyclr.evaluators.checks import check_pair, check_setting
 
 
 def knn_predict(
@@ -46,10 +46,9 @@ class KNN:
     """Callable evaluator: weighted kNN top-1 accuracy of test features against training features."""
 
     def __init__(self, k: int = 20, temperature: float = 0.07, device: str = "auto") -> None:
-        if k < 1:
-            raise AnyclrError(f"eval.knn_k must be at least 1, got {k}.")
-        if temperature <= 0:
-            raise AnyclrError(f"eval.knn_temperature must be positive, got {temperature}.")
+        check_setting("knn_k", k, whole(1))
+        check_setting("knn_temperature", temperature, number(0, above=True))
+        check_setting("knn_device", device, Rule("device"))
         self.k = int(k)
         self.temperature = float(temperature)
         self.device = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device)

@@ -12,8 +12,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from anyclr.core.errors import AnyclrError
-from anyclr.evaluators.checks import check_pair
+from anyclr.core.validate import number, whole
+from anyclr.evaluators.checks import check_grid, check_pair, check_setting
 from anyclr.evaluators.threads import like_torch
 
 
@@ -27,12 +27,10 @@ class LinearProbe:
         max_iter: int = 500,
         seed: int = 0,
     ) -> None:
-        Cs = [float(c) for c in (Cs if isinstance(Cs, (list, tuple)) else [Cs])]
-        if not Cs or min(Cs) <= 0:
-            raise AnyclrError(f"eval.linear_Cs must be a list of positive numbers, got {Cs}.")
-        if not 0 < val_fraction < 1:
-            raise AnyclrError(f"eval.linear_val_fraction must be between 0 and 1, got {val_fraction}.")
-        self.Cs = Cs
+        self.Cs = check_grid("linear_Cs", Cs)
+        check_setting("linear_val_fraction", val_fraction, number(0, 1, above=True, below=True))
+        check_setting("linear_max_iter", max_iter, whole(1))
+        check_setting("linear_seed", seed, whole(0))
         self.val_fraction = float(val_fraction)
         self.max_iter = int(max_iter)
         self.seed = int(seed)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from anyclr.core.errors import AnyclrError
-from anyclr.evaluators.checks import check_features
+from anyclr.core.validate import number, whole
+from anyclr.evaluators.checks import check_features, check_setting
 from anyclr.evaluators.threads import like_torch
 
 
@@ -38,8 +38,9 @@ class RankMe:
     """Callable evaluator: RankMe of the training features (labels and test features are not used)."""
 
     def __init__(self, eps: float = 1e-7, max_samples: int = 25600, seed: int = 0) -> None:
-        if eps <= 0:
-            raise AnyclrError(f"eval.rankme_eps must be positive, got {eps}.")
+        check_setting("rankme_eps", eps, number(0, above=True))
+        check_setting("rankme_max_samples", max_samples, whole(0))
+        check_setting("rankme_seed", seed, whole(0))
         self.eps = float(eps)
         self.max_samples = int(max_samples)
         self.seed = int(seed)

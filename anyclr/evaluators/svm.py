@@ -1,4 +1,10 @@
-"""SVM protocols on frozen features: TS2Vec's (train -> test, C by 5-fold CV) and GraphCL's (k-fold CV over all)."""
+"""SVM protocols on frozen features: TS2Vec's (train -> test, C by 5-fold CV) and GraphCL's (k-fold CV over all).
+
+libsvm has no iteration limit of its own in scikit-learn, and a hard margin (C = inf, TS2Vec's choice)
+on features that cannot be separated — identical features with different labels, as a collapsed
+encoder gives — never converges. So every fit stops after ``max_iter`` iterations (with a warning), and
+features that are all the same get the majority class without calling libsvm at all.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +12,42 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
+from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.svm import SVC
 
-from anyclr.core.errors import AnyclrError
-from anyclr.evaluators.checks import check_pair
+from anyclr.core.validate import Rule, whole
+from anyclr.evaluators.checks import check_grid, check_pair, check_setting
 
 TS2VEC_CS = (1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0, 10000.0, float("inf"))
 GRAPHCL_CS = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0)
+MAX_ITER = 1_000_000  # libsvm iterations per fit: seconds for thousands of samples, and never a hang
 
 
-def _grid(Cs: Sequence[float] | float, key: str) -> list[float]:
-    Cs = [float(c) for c in (Cs if isinstance(Cs, (list, tuple)) else [Cs])]
-    if not Cs or min(Cs) <= 0:
-        raise AnyclrError(f"eval.{key} must be a list of positive numbers (inf allowed), got {Cs}.")
-    return Cs
+def _quiet_fit(model, x: np.ndarray, y: np.ndarray, protocol: str, max_iter: int):  # noqa: ANN001, ANN202 - any sklearn estimator
+    """Fit ``model``, hiding sklearn's small-class notes and turning libsvm's early stops into one clear warning."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted = model.fit(x, y)
+    stopped = False
+    for w in caught:
+        if issubclass(w.category, ConvergenceWarning) and "max_iter" in str(w.message):
+            stopped = True
+        elif "The least populated class" not in str(w.message):  # small classes: the protocol accepts that
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if stopped:
+        warnings.warn(
+            f"{protocol}: libsvm stopped after eval.{protocol}_max_iter = {max_iter} iterations without converging "
+            "(features that barely separate the classes); the accuracy is that of the unconverged fit.",
+            stacklevel=3,
+        )
+    return fitted
 
 
-def _quiet_fit(model, x: np.ndarray, y: np.ndarray):  # noqa: ANN001, ANN202 - any sklearn estimator
-    with warnings.catch_warnings():
-        # Small classes make sklearn warn that some CV folds lack them; the protocol accepts that.
-        warnings.filterwarnings("ignore", message="The least populated class")
-        return model.fit(x, y)
+def _constant(x: np.ndarray) -> bool:
+    """Return True if every row of ``x`` is the same (nothing for an SVM to separate)."""
+    return bool(len(x) == 0 or (x == x[0]).all())
 
 
 class SVMProtocol:
@@ -48,17 +68,20 @@ class SVMProtocol:
         max_samples: int = 10000,
         fallback_C: float = float("inf"),
         n_jobs: int = 1,
+        max_iter: int = MAX_ITER,
     ) -> None:
-        self.Cs = _grid(Cs, "svm_Cs")
-        if folds < 2:
-            raise AnyclrError(f"eval.svm_folds must be at least 2, got {folds}.")
-        if fallback_C <= 0:
-            raise AnyclrError(f"eval.svm_fallback_C must be positive, got {fallback_C}.")
+        self.Cs = check_grid("svm_Cs", Cs, allow_inf=True)
+        check_setting("svm_folds", folds, whole(2))
+        check_setting("svm_min_samples", min_samples, whole(0))
+        check_setting("svm_min_per_class", min_per_class, whole(0))
+        check_setting("svm_max_samples", max_samples, whole(2))
+        self.fallback_C = check_grid("svm_fallback_C", fallback_C, allow_inf=True)[0]
+        check_setting("svm_n_jobs", n_jobs, whole(-1))
+        self.max_iter = check_setting("svm_max_iter", max_iter, whole(1))
         self.folds = int(folds)
         self.min_samples = int(min_samples)
         self.min_per_class = int(min_per_class)
         self.max_samples = int(max_samples)
-        self.fallback_C = float(fallback_C)
         self.n_jobs = int(n_jobs)
 
     def __repr__(self) -> str:
@@ -71,12 +94,14 @@ class SVMProtocol:
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> SVC:
         """Fit the SVC on training features, choosing C by cross-validation when the data allow."""
+        if _constant(x):
+            return DummyClassifier(strategy="most_frequent").fit(x, y)
         if not self.searches(y):
-            return _quiet_fit(SVC(C=self.fallback_C, gamma="scale"), x, y)
+            return _quiet_fit(SVC(C=self.fallback_C, gamma="scale", max_iter=self.max_iter), x, y, "svm", self.max_iter)
         if len(y) > self.max_samples:
             x, _, y, _ = train_test_split(x, y, train_size=self.max_samples, random_state=0, stratify=y)
-        search = GridSearchCV(SVC(gamma="scale"), {"C": self.Cs}, cv=self.folds, n_jobs=self.n_jobs)
-        return _quiet_fit(search, x, y).best_estimator_
+        search = GridSearchCV(SVC(gamma="scale", max_iter=self.max_iter), {"C": self.Cs}, cv=self.folds, n_jobs=self.n_jobs)
+        return _quiet_fit(search, x, y, "svm", self.max_iter).best_estimator_
 
     def __call__(self, train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: np.ndarray) -> dict[str, float]:
         """Return ``{"svm_top1": test accuracy}``; samples labelled -1 are ignored."""
@@ -96,22 +121,26 @@ class SVMCrossValidation:
     fewer members than ``folds``, the fold count drops to that size (with a warning saying so).
     """
 
-    def __init__(self, folds: int = 10, Cs: Sequence[float] = GRAPHCL_CS, search: bool = True, seed: int = 0) -> None:
-        if folds < 2:
-            raise AnyclrError(f"eval.svm_cv_folds must be at least 2, got {folds}.")
+    def __init__(
+        self, folds: int = 10, Cs: Sequence[float] = GRAPHCL_CS, search: bool = True, seed: int = 0, max_iter: int = MAX_ITER
+    ) -> None:
+        check_setting("svm_cv_folds", folds, whole(2))
         self.folds = int(folds)
-        self.Cs = _grid(Cs, "svm_cv_Cs")
-        self.search = bool(search)
-        self.seed = int(seed)
+        self.Cs = check_grid("svm_cv_Cs", Cs, allow_inf=True)
+        self.search = check_setting("svm_cv_search", search, Rule("flag"))
+        self.seed = int(check_setting("svm_cv_seed", seed, whole(0)))
+        self.max_iter = check_setting("svm_cv_max_iter", max_iter, whole(1))
 
     def __repr__(self) -> str:
         return f"SVMCrossValidation(folds={self.folds}, Cs={self.Cs}, search={self.search})"
 
-    def _classifier(self, y: np.ndarray) -> SVC | GridSearchCV:
+    def _classifier(self, x: np.ndarray, y: np.ndarray) -> SVC | GridSearchCV | DummyClassifier:
+        if _constant(x):
+            return DummyClassifier(strategy="most_frequent")
         inner = min(5, int(np.unique(y, return_counts=True)[1].min()))
         if self.search and len(self.Cs) > 1 and inner >= 2:
-            return GridSearchCV(SVC(), {"C": self.Cs}, cv=inner, scoring="accuracy")
-        return SVC(C=self.Cs[0] if len(self.Cs) == 1 else 10.0)  # GraphCL's C without the search
+            return GridSearchCV(SVC(max_iter=self.max_iter), {"C": self.Cs}, cv=inner, scoring="accuracy")
+        return SVC(C=self.Cs[0] if len(self.Cs) == 1 else 10.0, max_iter=self.max_iter)  # GraphCL's C without the search
 
     def __call__(self, train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: np.ndarray) -> dict[str, float]:
         """Return ``{"svm_top1": mean fold accuracy, "svm_std": its standard deviation}`` over all samples."""
@@ -132,7 +161,7 @@ class SVMCrossValidation:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="The least populated class")
             for tr, te in splitter.split(x, y):
-                model = _quiet_fit(self._classifier(y[tr]), x[tr], y[tr])
+                model = _quiet_fit(self._classifier(x[tr], y[tr]), x[tr], y[tr], "svm_cv", self.max_iter)
                 scores.append(float(model.score(x[te], y[te])))
         return {"svm_top1": float(np.mean(scores)), "svm_std": float(np.std(scores))}
 
@@ -145,11 +174,14 @@ def svm(
     max_samples: int = 10000,
     fallback_C: float = float("inf"),
     n_jobs: int = 1,
+    max_iter: int = MAX_ITER,
 ) -> SVMProtocol:
     """TS2Vec's protocol: RBF SVM on train, C by 5-fold CV when the training set allows; reports svm_top1 on test."""
-    return SVMProtocol(Cs, folds, min_samples, min_per_class, max_samples, fallback_C, n_jobs)
+    return SVMProtocol(Cs, folds, min_samples, min_per_class, max_samples, fallback_C, n_jobs, max_iter)
 
 
-def svm_cv(folds: int = 10, Cs: Sequence[float] = GRAPHCL_CS, search: bool = True, seed: int = 0) -> SVMCrossValidation:
+def svm_cv(
+    folds: int = 10, Cs: Sequence[float] = GRAPHCL_CS, search: bool = True, seed: int = 0, max_iter: int = MAX_ITER
+) -> SVMCrossValidation:
     """GraphCL's protocol: stratified k-fold CV of an RBF SVM over train+test; reports svm_top1 and svm_std."""
-    return SVMCrossValidation(folds=folds, Cs=Cs, search=search, seed=seed)
+    return SVMCrossValidation(folds=folds, Cs=Cs, search=search, seed=seed, max_iter=max_iter)

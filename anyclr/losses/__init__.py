@@ -19,7 +19,7 @@ Precision
     :func:`full_precision` (decorates ``forward(self, z, labels)``), :func:`float32_region` (a block
     without autocast) and :func:`upcast` (half-precision tensors to float32).
 Checks
-    :func:`check_embeddings`, :func:`check_labels`, :func:`encodes_itself` — errors a user can act on.
+    :func:`check_embeddings`, :func:`check_labels`, :func:`check_temperature`, :func:`encodes_itself` — errors a user can act on.
 Layout and gathering (with gradient: the gradient of a gathered row flows back to the rank it came from)
     :func:`gather_views` (stack, L2-normalise, gather once), :class:`GatheredViews`, :func:`view_pairs`
     and :func:`pair_columns` (anchor and positive columns), :func:`anchor_index`, :func:`gather_each`;
@@ -48,7 +48,7 @@ from anyclr.core.distributed import (
     is_distributed,
     share_of_mean,
 )
-from anyclr.losses.checks import check_embeddings, check_labels, encodes_itself
+from anyclr.losses.checks import check_embeddings, check_labels, check_temperature, encodes_itself
 from anyclr.losses.cosine import cosine_to_targets
 from anyclr.losses.ema import EMATarget, cosine_momentum, unwrap
 from anyclr.losses.infonce import key_queue_nce, masked_logsumexp, multi_positive_nce
@@ -66,6 +66,7 @@ __all__ = [
     "all_sizes",
     "anchor_index",
     "check_embeddings",
+    "check_temperature",
     "check_labels",
     "cosine_momentum",
     "cosine_to_targets",

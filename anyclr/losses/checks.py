@@ -1,10 +1,33 @@
-"""Clear errors for embeddings an objective cannot use (too few views, batch of one, mismatched sizes, no labels)."""
+"""Clear errors for settings and embeddings an objective cannot use (a temperature of 0, too few views, no labels …)."""
 
 from __future__ import annotations
+
+import math
+import warnings
 
 import torch
 
 from anyclr.core.errors import AnyclrError
+
+TINY_TEMPERATURE = 1e-3  # below this, logits (similarity / temperature) exceed 1000 and one pair dominates the loss
+
+
+def check_temperature(value: float, key: str = "objective.temperature") -> float:
+    """Return the softmax temperature ``value`` as a float; raise unless it is a positive number, warn if it is tiny.
+
+    Every objective with a temperature calls this in its constructor, so ``--set objective.temperature=0``
+    fails before training and ``1e-9`` (a loss near 1e8, gradients that swamp training) says so up front.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise AnyclrError(f"{key} must be a positive number, got {value!r}.", "Typical values are 0.05 to 0.5.")
+    if value < TINY_TEMPERATURE:
+        warnings.warn(
+            f"{key} = {value:g} is tiny: similarities are divided by it, so logits reach {1 / value:.0e}, the loss "
+            f"becomes huge and training is unstable. Typical values are 0.05 to 0.5.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return float(value)
 
 
 def check_embeddings(z: list[torch.Tensor], owner: str, min_views: int = 2, min_batch: int = 2) -> None:

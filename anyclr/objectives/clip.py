@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from anyclr.core.objective import Objective, encode_streams, encode_views
-from anyclr.losses import check_embeddings, full_precision, gather_views, share_of_mean
+from anyclr.losses import check_embeddings, check_temperature, full_precision, gather_views, share_of_mean
 
 
 def encode_pair(views: list[Any] | dict[str, list[Any]], encoder: nn.Module) -> list[torch.Tensor]:
@@ -49,6 +49,7 @@ class CLIP(Objective):
 
     def __init__(self, init_temperature: float = 0.07, max_scale: float = 100.0, learn_temperature: bool = True) -> None:
         super().__init__()
+        check_temperature(init_temperature, "objective.init_temperature")
         if init_temperature <= 0 or max_scale <= 0:
             raise ValueError(f"init_temperature and max_scale must be positive, got {init_temperature}, {max_scale}")
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / init_temperature)), requires_grad=learn_temperature)

@@ -7,6 +7,7 @@ import torch
 from anyclr.core.objective import Objective
 from anyclr.losses import (
     check_embeddings,
+    check_temperature,
     full_precision,
     gather_batch,
     gather_views,
@@ -35,6 +36,7 @@ class DCL(Objective):
 
     def __init__(self, temperature: float = 0.1, weighted: bool = False, sigma: float = 0.5) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0 or sigma <= 0:
             raise ValueError(f"temperature and sigma must be positive, got {temperature}, {sigma}")
         self.temperature, self.weighted, self.sigma = float(temperature), bool(weighted), float(sigma)

@@ -7,7 +7,15 @@ import math
 import torch
 
 from anyclr.core.objective import Objective
-from anyclr.losses import check_embeddings, full_precision, gather_views, masked_logsumexp, share_of_mean, view_pairs
+from anyclr.losses import (
+    check_embeddings,
+    check_temperature,
+    full_precision,
+    gather_views,
+    masked_logsumexp,
+    share_of_mean,
+    view_pairs,
+)
 
 
 class Debiased(Objective):
@@ -31,6 +39,7 @@ class Debiased(Objective):
 
     def __init__(self, temperature: float = 0.5, tau_plus: float = 0.1, beta: float = 0.0) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         if not 0 <= tau_plus < 1:

@@ -15,6 +15,7 @@ from anyclr.losses import (
     EMATarget,
     Queue,
     check_embeddings,
+    check_temperature,
     encodes_itself,
     float32_region,
     gather_no_grad,
@@ -73,6 +74,7 @@ class MoCo(Objective):
         scale: float = 1.0,
     ) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         if queue_size < 0:

@@ -12,6 +12,7 @@ from anyclr.core.objective import Objective, encode_views
 from anyclr.losses import (
     Queue,
     check_embeddings,
+    check_temperature,
     encodes_itself,
     float32_region,
     gather_batch,
@@ -61,6 +62,7 @@ class NNCLR(Objective):
         predictor_batchnorm: bool = True,
     ) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         self.temperature = float(temperature)

@@ -5,7 +5,15 @@ from __future__ import annotations
 import torch
 
 from anyclr.core.objective import Objective
-from anyclr.losses import check_embeddings, full_precision, gather_views, multi_positive_nce, share_of_mean, view_pairs
+from anyclr.losses import (
+    check_embeddings,
+    check_temperature,
+    full_precision,
+    gather_views,
+    multi_positive_nce,
+    share_of_mean,
+    view_pairs,
+)
 
 
 class NTXent(Objective):
@@ -28,6 +36,7 @@ class NTXent(Objective):
 
     def __init__(self, temperature: float = 0.2) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         self.temperature = float(temperature)

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from anyclr.core.objective import Objective
-from anyclr.losses import check_embeddings, full_precision, gather_views, share_of_mean
+from anyclr.losses import check_embeddings, check_temperature, full_precision, gather_views, share_of_mean
 
 AGGREGATIONS = ("arithmetic", "geometric", "sufficient")
 
@@ -35,6 +35,7 @@ class PolyView(Objective):
 
     def __init__(self, temperature: float = 0.1, aggregation: str = "geometric") -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         if aggregation not in AGGREGATIONS:

@@ -9,6 +9,7 @@ from anyclr.losses import (
     anchor_index,
     check_embeddings,
     check_labels,
+    check_temperature,
     full_precision,
     gather_no_grad,
     gather_views,
@@ -35,6 +36,7 @@ class SupCon(Objective):
 
     def __init__(self, temperature: float = 0.1) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         self.temperature = float(temperature)

@@ -11,6 +11,7 @@ from anyclr.core.objective import Objective
 from anyclr.losses import (
     Queue,
     check_embeddings,
+    check_temperature,
     full_precision,
     gather_no_grad,
     linear_soft_cross_entropy,
@@ -52,6 +53,7 @@ class SwAV(Objective):
         freeze_prototypes_steps: int = 0,
     ) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0 or epsilon <= 0:
             raise ValueError(f"temperature and epsilon must be positive, got {temperature}, {epsilon}")
         self.temperature, self.epsilon, self.iterations = float(temperature), float(epsilon), int(sinkhorn_iterations)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 from pathlib import Path
 
 import pytest
@@ -21,12 +22,25 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path):
         api.train("tiny", [*FAST, "objective.nan_at_step=6"], run_dir=tmp_path, registry=make_registry(), progress=False)
     message = str(info.value)
     assert "epoch 2, step 2" in message and "global step 6" in message
-    assert "trainer.lr" in message and "grad_clip" in message
     weights, state = checkpoint.load(tmp_path)
     assert state["epoch"] == 1 and state["step"] == 4
     assert all(torch.isfinite(w).all() for w in weights.values() if w.is_floating_point())
     assert not (tmp_path / "summary.json").exists()
     assert not [p for p in (tmp_path / "checkpoints").iterdir() if p.name.endswith(".tmp")]
+    # The hint is a command that works: resume with the lower learning rate it names.
+    assert f"anyclr train --resume {tmp_path} --set trainer.lr=0.001" in info.value.hint
+    sets = re.findall(r"--set (\S+?)\.?(?=\s|$)", info.value.hint)
+    assert sets == ["trainer.lr=0.001"]
+    summary = api.train(resume=tmp_path, overrides=[*sets, "trainer.epochs=1"], registry=make_registry(), progress=False)
+    assert summary["epochs"] == 1 and "lr = 0.001" in (tmp_path / "config.toml").read_text()
+
+
+def test_nan_before_any_checkpoint_suggests_a_fresh_run(tmp_path):
+    with pytest.raises(AnyclrError) as info:
+        api.train("tiny", [*FAST, "objective.nan_at_step=2", "trainer.grad_clip=0"], run_dir=tmp_path, registry=make_registry(), progress=False)
+    assert "no checkpoint was written" in info.value.message
+    assert "--set trainer.lr=0.001 --set trainer.grad_clip=1.0" in info.value.hint and "--overwrite" in info.value.hint
+    assert "--resume" not in info.value.hint
 
 
 class Evil:
@@ -111,3 +125,25 @@ def test_mismatched_checkpoint_pair_is_detected(tmp_path):
     (folder / checkpoint.WEIGHTS).write_bytes(old)  # as if the run died between the two renames
     with pytest.raises(AnyclrError, match="disagree"):
         checkpoint.load(tmp_path)
+
+
+def test_refused_state_names_the_reason_without_colour_codes_or_unsafe_advice(tmp_path):
+    import numpy as np
+
+    path = tmp_path / checkpoint.STATE
+    torch.save({"epoch": 1, "array": np.zeros(2)}, path)  # a global torch does not allow by default
+    with pytest.raises(AnyclrError) as info:
+        checkpoint.load_state(path)
+    message = info.value.message
+    assert "was not an allowed global by default" in message and "multiarray" in message
+    assert "\x1b[" not in message and "weights_only` set to `False`" not in message and "add_safe_globals" not in message
+
+
+def test_weights_that_do_not_fit_name_the_keys(tmp_path):
+    checkpoint.save(tmp_path, {"encoder": torch.nn.Linear(2, 3)}, {"epoch": 1})
+    weights, _ = checkpoint.load(tmp_path)
+    with pytest.raises(AnyclrError) as info:
+        checkpoint.restore(torch.nn.Linear(2, 4), weights, "encoder", tmp_path)
+    assert "different shapes (saved vs built): weight [3, 2] vs [4, 2], bias [3] vs [4]" in info.value.message
+    with pytest.raises(AnyclrError, match="missing: 0.weight, 0.bias; unexpected: bias, weight"):
+        checkpoint.restore(torch.nn.Sequential(torch.nn.Linear(2, 3)), weights, "encoder", tmp_path)

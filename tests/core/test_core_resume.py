@@ -55,13 +55,26 @@ def test_resume_matches_uninterrupted_run(tmp_path):
     assert steps == sorted(steps)
 
 
-def test_resume_can_extend_epochs_only(tmp_path):
+def test_resume_can_extend_epochs_and_lower_the_learning_rate_only(tmp_path):
     api.train("tiny", [*FAST, "trainer.epochs=1"], run_dir=tmp_path / "r", registry=make_registry(), progress=False)
-    with pytest.raises(AnyclrError, match="only trainer.epochs"):
-        api.train(resume=tmp_path / "r", overrides=["trainer.lr=0.1"], registry=make_registry(), progress=False)
-    summary = api.train(resume=tmp_path / "r", overrides=["trainer.epochs=2"], registry=make_registry(), progress=False)
+    for change in ("trainer.batch_size=8", "trainer.weight_decay=0.1", "objective.temperature=0.1"):
+        with pytest.raises(AnyclrError, match=f"Cannot change '{change.split('=')[0]}' when resuming"):
+            api.train(resume=tmp_path / "r", overrides=[change], registry=make_registry(), progress=False)
+    with pytest.raises(AnyclrError, match="trainer.lr must be a number > 0"):
+        api.train(resume=tmp_path / "r", overrides=["trainer.lr=-1"], registry=make_registry(), progress=False)
+    lrs = []
+
+    class LR:
+        @hookimpl
+        def anyclr_step_end(self, context, step, loss):
+            lrs.append(context.optimizer.param_groups[0]["lr"])
+
+    summary = api.train(
+        resume=tmp_path / "r", overrides=["trainer.epochs=2", "trainer.lr=0.0001"], registry=make_registry(("lr", LR())), progress=False
+    )
     assert summary["epochs"] == 2
-    assert "epochs = 2" in (tmp_path / "r" / "config.toml").read_text()
+    assert "epochs = 2" in (tmp_path / "r" / "config.toml").read_text() and "lr = 0.0001" in (tmp_path / "r" / "config.toml").read_text()
+    assert lrs and max(lrs) <= 0.0001  # the new rate is the one used (the checkpointed optimiser's is not)
 
 
 def test_resume_needs_a_checkpoint(tmp_path):

@@ -6,9 +6,12 @@ import json
 
 import numpy as np
 import pytest
+import tinyplug
+import torch
 from conftest import FAST, make_registry
 
 from anyclr import api
+from anyclr.core import checkpoint
 from anyclr.core.errors import AnyclrError
 from anyclr.core.hookspecs import hookimpl
 
@@ -67,8 +70,20 @@ def test_summary_keys(run):
     assert set(on_disk["baselines"]) == {"random_init", "raw_input"}
     for row in [on_disk["metrics"], *on_disk["baselines"].values()]:
         assert set(row) == {"knn_top1", "feature_std"}
-        assert 0 <= row["knn_top1"] <= 1
     assert summary["metrics"] == on_disk["metrics"]
+
+
+def test_summary_metrics_are_the_protocols_on_the_runs_own_features(run, tmp_path):
+    """Each row is the evaluator applied to the right features: the trained backbone's, and the raw inputs."""
+    run_dir, summary, _ = run
+    data = tinyplug.tiny_dataset()
+    x = np.load(api.embed(run_dir, tmp_path / "z.npy", registry=make_registry()))
+    train_y, test_y = data.train.y.numpy(), data.test.y.numpy()
+    learned = tinyplug.knn(k=3)(x[:64], train_y, x[64:], test_y)["knn_top1"]
+    raw = tinyplug.knn(k=3)(data.train.x.numpy(), train_y, data.test.x.numpy(), test_y)["knn_top1"]
+    assert summary["metrics"]["knn_top1"] == pytest.approx(learned)
+    assert summary["baselines"]["raw_input"]["knn_top1"] == pytest.approx(raw)
+    assert summary["metrics"]["feature_std"] == pytest.approx(float(x[64:].std(0).mean()), rel=1e-5)
 
 
 def test_hooks_are_called_in_order(run):
@@ -102,17 +117,29 @@ def test_embed_npy_and_parquet(run, tmp_path):
         api.embed(run_dir, tmp_path / "z.csv", registry=make_registry())
 
 
-def test_no_test_split_and_existing_run_dir(tmp_path):
-    run_dir = tmp_path / "r"
-    run_dir.mkdir()
-    (run_dir / "keep.txt").write_text("mine")
+def test_no_test_split_holds_out_part_of_train(tmp_path):
     summary = api.train(
         "tiny", ["trainer.epochs=1", "data.test=false", "eval.baselines=[]", "eval.plots=false"],
-        run_dir=run_dir, registry=make_registry(), progress=False,
+        run_dir=tmp_path / "r", registry=make_registry(), progress=False,
     )
-    assert summary["run_dir"] == str(tmp_path / "r-2")
-    assert (run_dir / "keep.txt").read_text() == "mine" and not (run_dir / "summary.json").exists()
+    assert summary["run_dir"] == str(tmp_path / "r")
     assert any("stratified" in note for note in summary["notes"])
+
+
+@pytest.mark.parametrize(
+    "n, classes, message",
+    [
+        (1, 4, "Cannot split 1 sample"),
+        # Every sample its own class (labels read from the wrong column): no held-out sample has a class to learn from.
+        (8, 8, "no class has 2 or more samples"),
+    ],
+)
+def test_a_dataset_that_cannot_be_evaluated_fails_before_training(tmp_path, monkeypatch, n, classes, message):
+    data = tinyplug.tiny_dataset(n=n, classes=classes, test=False)
+    monkeypatch.setattr(tinyplug, "tiny_dataset", lambda **kw: data)
+    with pytest.raises(AnyclrError, match=message):
+        api.train("tiny", ["trainer.epochs=1"], run_dir=tmp_path / "r", registry=make_registry(), progress=False)
+    assert not (tmp_path / "r").exists()
 
 
 def test_unknown_protocol_fails_before_training(tmp_path):
@@ -121,22 +148,47 @@ def test_unknown_protocol_fails_before_training(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "lars"])
-def test_other_optimizers_train(tmp_path, optimizer):
+@pytest.mark.parametrize(
+    "optimizer, group_keys, state_keys",
+    [("adamw", {"amsgrad", "betas"}, {"exp_avg", "exp_avg_sq"}), ("sgd", {"nesterov"}, {"momentum_buffer"}), ("lars", {"eta", "lars_exclude"}, {"momentum_buffer"})],
+)
+def test_each_optimizer_is_the_one_that_steps(tmp_path, optimizer, group_keys, state_keys):
+    registry = make_registry()
     summary = api.train(
-        "tiny", [*FAST, "trainer.epochs=1", f"trainer.optimizer='{optimizer}'", "trainer.grad_clip=0"],
-        run_dir=tmp_path, registry=make_registry(), progress=False,
+        "tiny", [*FAST, "trainer.epochs=1", f"trainer.optimizer='{optimizer}'", "trainer.weight_decay=0.01"],
+        run_dir=tmp_path, registry=registry, progress=False,
     )
-    assert np.isfinite(summary["final_loss"])
+    weights, state = checkpoint.load(tmp_path)
+    groups, per_param = state["optimizer"]["param_groups"], state["optimizer"]["state"]
+    assert all(group_keys <= set(g) for g in groups)
+    assert per_param and all(set(s) == state_keys | ({"step"} if optimizer == "adamw" else set()) for s in per_param.values())
+    # Weights decay, biases and norm parameters do not (and LARS leaves them out of its trust ratio).
+    assert [g["weight_decay"] for g in groups] == [0.01, 0.0]
+    if optimizer == "lars":
+        assert [g["lars_exclude"] for g in groups] == [False, True]
+    _, _, initial = api.build_encoder_only(registry, summary["config"], summary["seed"])
+    for key, value in initial.state_dict().items():
+        if value.ndim > 1:
+            assert not torch.equal(weights[f"encoder.{key}"], value), key  # every weight matrix moved
 
 
-def test_view_batches_separate_trains_and_bad_value_is_named(tmp_path):
-    summary = api.train(
-        "tiny", [*FAST, "trainer.epochs=1", "trainer.view_batches='separate'"],
-        run_dir=tmp_path / "ok", registry=make_registry(), progress=False,
-    )
-    assert np.isfinite(summary["final_loss"])
-    with pytest.raises(AnyclrError, match="view_batches = 'seperate'"):
+def test_view_batches_separate_encodes_each_view_on_its_own(tmp_path):
+    """BatchNorm counts one batch per forward pass: once per step when joint, once per view when separate."""
+    tracked = {}
+    for mode in ("joint", "separate"):
+        summary = api.train(
+            "tiny", [*FAST, "trainer.epochs=1", f"trainer.view_batches='{mode}'"],
+            run_dir=tmp_path / mode, registry=make_registry(), progress=False,
+        )
+        weights, _ = checkpoint.load(tmp_path / mode)
+        tracked[mode] = int(weights["encoder.backbone.net.1.num_batches_tracked"]) / summary["steps"]
+    assert tracked == {"joint": 1, "separate": 2}
+    joint, separate = (checkpoint.load(tmp_path / m)[0]["encoder.backbone.net.1.running_mean"] for m in ("joint", "separate"))
+    assert not torch.allclose(joint, separate)
+
+
+def test_bad_view_batches_value_is_named(tmp_path):
+    with pytest.raises(AnyclrError, match="trainer.view_batches must be one of joint, separate, got 'seperate'"):
         api.train("tiny", [*FAST, "trainer.view_batches='seperate'"], run_dir=tmp_path / "bad", registry=make_registry(), progress=False)
 
 

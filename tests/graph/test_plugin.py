@@ -101,5 +101,19 @@ def test_train_end_to_end_on_a_folder_with_a_tiny_class_lowers_the_fold_count(tm
     ]
     with pytest.warns(UserWarning, match="fewer than 10 folds; using 4 folds"):
         summary = train("graph-graphcl", overrides, run_dir=tmp_path / "run", progress=False)
-    assert 0.0 <= summary["metrics"]["svm_top1"] <= 1.0 and "svm_std" in summary["metrics"]
     assert (tmp_path / "run" / "summary.json").is_file()
+    # The reported figures are GraphCL's protocol with 4 folds on this run's own graph features.
+    import numpy as np
+
+    from anyclr.api import embed
+    from anyclr.core.evaluation import TEST_FRACTION
+    from anyclr.core.splits import split_indices
+    from anyclr.evaluators.svm import svm_cv
+
+    data = build_dataset(Registry(), summary["config"])
+    assert data.test is None  # evaluation holds out a stratified part of the graphs, as split_indices does
+    x, y = np.load(embed(tmp_path / "run", tmp_path / "z.npy")), data.labels("train").numpy()
+    rest, held = (i.numpy() for i in split_indices(y, TEST_FRACTION, summary["seed"]))
+    expected = svm_cv(folds=4)(x[rest], y[rest], x[held], y[held])
+    assert summary["metrics"] == pytest.approx(expected)
+    assert summary["metrics"]["svm_top1"] > 0.5  # above the majority class (20 of 40): ring lengths differ by class

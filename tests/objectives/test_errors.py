@@ -81,7 +81,7 @@ def test_bad_hyperparameters_are_refused():
     from anyclr.objectives.ntxent import NTXent
     from anyclr.objectives.polyview import PolyView
 
-    with pytest.raises(ValueError, match="temperature"):
+    with pytest.raises(AnyclrError, match="objective.temperature must be a positive number"):
         NTXent(temperature=0)
     with pytest.raises(ValueError, match="aggregation"):
         PolyView(aggregation="median")

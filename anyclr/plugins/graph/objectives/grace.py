@@ -23,6 +23,7 @@ from anyclr.core.objective import Objective
 from anyclr.losses import (
     GatheredViews,
     check_embeddings,
+    check_temperature,
     full_precision,
     gather_views,
     multi_positive_nce,
@@ -40,6 +41,7 @@ class GRACE(Objective):
 
     def __init__(self, temperature: float = 0.5) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise AnyclrError(f"objective.temperature must be positive, got {temperature}.")
         self.temperature = float(temperature)

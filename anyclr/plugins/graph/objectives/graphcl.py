@@ -23,7 +23,15 @@ from torch_geometric.data import Batch
 
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective, views_in_one_batch
-from anyclr.losses import GatheredViews, check_embeddings, full_precision, gather_views, masked_logsumexp, share_of_mean
+from anyclr.losses import (
+    GatheredViews,
+    check_embeddings,
+    check_temperature,
+    full_precision,
+    gather_views,
+    masked_logsumexp,
+    share_of_mean,
+)
 from anyclr.plugins.graph.batch import concat_batches
 
 
@@ -52,6 +60,7 @@ class GraphCL(Objective):
 
     def __init__(self, temperature: float = 0.2, symmetric: bool = True) -> None:
         super().__init__()
+        check_temperature(temperature)
         if temperature <= 0:
             raise AnyclrError(f"objective.temperature must be positive, got {temperature}.")
         self.temperature, self.symmetric = float(temperature), bool(symmetric)

@@ -21,7 +21,7 @@ from torch.func import functional_call
 
 from anyclr.core.errors import AnyclrError
 from anyclr.core.objective import Objective
-from anyclr.losses import full_precision, gather_views, share_of_mean
+from anyclr.losses import check_temperature, full_precision, gather_views, share_of_mean
 from anyclr.plugins.graph.objectives.graphcl import check_graphs, graphcl_terms
 
 
@@ -40,6 +40,7 @@ class SimGRACE(Objective):
 
     def __init__(self, eta: float = 1.0, temperature: float = 0.2, seed: int = 0) -> None:
         super().__init__()
+        check_temperature(temperature)
         if eta < 0 or temperature <= 0:
             raise AnyclrError(f"objective.eta must be >= 0 and objective.temperature > 0, got {eta} and {temperature}.")
         self.eta, self.temperature, self.seed = float(eta), float(temperature), int(seed)

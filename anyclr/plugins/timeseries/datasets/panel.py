@@ -10,6 +10,8 @@ from anyclr.core.errors import AnyclrError
 from anyclr.plugins.timeseries.datasets.readers import Panel
 
 NORMALIZE = ("channel", "series", "none")
+# Larger magnitudes overflow float32 once squared (z-normalisation, the encoder's arithmetic): refuse them.
+MAX_ABS = 1e30
 
 
 def check_panel(panel: Panel, min_length: int, channels: int | None = None, reference: str = "") -> int:
@@ -26,6 +28,7 @@ def check_panel(panel: Panel, min_length: int, channels: int | None = None, refe
                 f"{panel.where(i)}: {s.shape[1]} channel(s), but {reference} has {channels}.",
                 "Every series must have the channels the encoder was trained on.",
             )
+        check_values(panel, i)
         observed = int((~np.isnan(s).all(axis=1)).sum())
         if observed == 0:
             raise AnyclrError(f"{panel.where(i)}: the series is all missing (NaN).", "Remove it or fill in its values.")
@@ -35,6 +38,42 @@ def check_panel(panel: Panel, min_length: int, channels: int | None = None, refe
                 "Remove or lengthen it, or lower data.min_length (the TS2Vec crops need 2).",
             )
     return int(channels)
+
+
+def check_values(panel: Panel, i: int) -> None:
+    """Raise for an infinite value, or one too large to normalise and train with, naming where it is (NaN = missing)."""
+    s = panel.series[i]
+    bad = np.isinf(s) | (np.abs(np.nan_to_num(s)) > MAX_ABS)
+    if not bad.any():
+        return
+    t, c = (int(v) for v in np.argwhere(bad)[0])
+    value = float(s[t, c])
+    where = f"{panel.where(i)}: value {t + 1}" + (f" of channel {c + 1}" if s.shape[1] > 1 else "")
+    count = f" ({int(bad.sum())} such values in this series)" if bad.sum() > 1 else ""
+    if np.isinf(value):
+        raise AnyclrError(f"{where} is infinite{count}.", "Fix or remove it; missing values may be written as empty, NaN or ?.")
+    raise AnyclrError(
+        f"{where} is {value:g}{count}: values beyond ±{MAX_ABS:g} overflow float32 when normalised and trained on.",
+        "Rescale the data (e.g. change its units), or mark the value as missing (NaN).",
+    )
+
+
+def check_test_labels(train: Panel, test: Panel) -> None:
+    """Raise if test series carry labels that no training series has (no classifier could predict them)."""
+    if train.labels is None or test.labels is None:
+        return
+    known = set(train.labels)
+    unseen = [i for i, label in enumerate(test.labels) if label not in known]
+    if not unseen:
+        return
+    names = sorted({test.labels[i] for i in unseen})
+    shown = ", ".join(repr(n) for n in names[:5]) + (" …" if len(names) > 5 else "")
+    raise AnyclrError(
+        f"{test.where(unseen[0])}: label {test.labels[unseen[0]]!r} does not occur in {train.source}; "
+        f"{len(unseen)} of {len(test.labels)} test series have labels the training series lack ({shown}).",
+        "A classifier trained on the training series cannot predict them: remove those series, add training series "
+        "of those classes, or check which column holds the labels (data.label_column).",
+    )
 
 
 def pad(series: list[np.ndarray], length: int) -> np.ndarray:
@@ -65,7 +104,10 @@ def normalize(train: np.ndarray, others: list[np.ndarray], mode: str) -> tuple[n
 
 
 def encode_labels(train: list[str] | None, test: list[str] | None) -> tuple[np.ndarray | None, np.ndarray | None, list[str]]:
-    """Map string labels to 0..K-1 (numeric labels in numeric order); test labels unseen in train become -1."""
+    """Map string labels to 0..K-1 (numeric labels in numeric order); test labels unseen in train become -1.
+
+    (:func:`panels_to_bundle` refuses unseen test labels before it gets here; -1 means unknown.)
+    """
     if train is None:
         return None, None, []
 
@@ -94,6 +136,7 @@ def panels_to_bundle(train: Panel, test: Panel | None, normalize_mode: str = "ch
     channels = check_panel(train, min_length)
     if test is not None:
         check_panel(test, min_length, channels, train.source)
+        check_test_labels(train, test)
     every = train.series + (test.series if test is not None else [])
     length = max(s.shape[0] for s in every)
     x_train = pad(train.series, length)
