@@ -42,7 +42,7 @@ def test_unknown_component_in_set(registry, tmp_path):
 
 
 def test_unknown_config_keys(registry, tmp_path):
-    assert_user_error(run_train(tmp_path, "toy-simclr", "--set", "trainer.epoch=2"), "trainer", "'epoch'", "trainer.epochs")
+    assert_user_error(run_train(tmp_path, "toy-simclr", "--set", "trainer.epoch=2"), "trainer", "trainer.epoch", "trainer.epochs")
     assert_user_error(run_train(tmp_path, "toy-simclr", "--set", "trainer.epochs"), "no '='", "section.key=value")
     assert_user_error(run_train(tmp_path, "toy-simclr", "--set", "trainr.epochs=2"), "Unknown recipe section 'trainr'", "'trainer'")
     # Component keys are checked against the factory's parameters, head_* keys included.

@@ -10,7 +10,7 @@ from anyclr.core.components import accepts_any_keyword
 from anyclr.core.config import stream_tables
 from anyclr.core.data import DataBundle
 from anyclr.core.encoder import Encoder, StreamEncoders
-from anyclr.core.errors import AnyclrError, closest
+from anyclr.core.errors import AnyclrError, check_keys, closest
 from anyclr.core.objective import Objective, objective_streams
 from anyclr.core.paired import pair_bundles
 from anyclr.core.registry import Registry
@@ -29,15 +29,10 @@ def call_factory(
     component = registry.get(kind, name)
     accepted = component.parameters()
     if not accepts_any_keyword(component.factory):
-        for key in params:
-            if key not in accepted:
-                near = closest(key, accepted)
-                raise AnyclrError(
-                    f"Unknown key {section}.{key_prefix}{key} for {kind} {name!r}.",
-                    ("Did you mean: " + ", ".join(f"{section}.{key_prefix}{n}" for n in near) + "?")
-                    if near
-                    else f"Its parameters: {', '.join(accepted) or '(none)'} (see `anyclr show {name}`).",
-                )
+        check_keys(
+            params, accepted, lambda k: f"{section}.{key_prefix}{k}", f"{kind} {name!r}",
+            f"Its parameters: {', '.join(accepted) or '(none)'} (see `anyclr show {name}`).",
+        )
     for key, value in info.items():
         if key in accepted and key not in params:
             params[key] = value

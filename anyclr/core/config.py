@@ -13,7 +13,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-from anyclr.core.errors import AnyclrError, closest, unknown_name
+from anyclr.core.errors import AnyclrError, check_keys, unknown_name
 from anyclr.core.validate import check_values
 
 SECTIONS = ("data", "views", "encoder", "objective", "trainer", "eval")
@@ -146,15 +146,9 @@ def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
     cfg = copy.deepcopy(cfg)
     for section, defaults in (("trainer", TRAINER_DEFAULTS), ("eval", EVAL_DEFAULTS)):
         given = cfg.get(section, {})
-        for key in given:
-            if key not in defaults and not (section == "eval" and "_" in key):
-                near = closest(key, defaults)
-                raise AnyclrError(
-                    f"Unknown key {section}.{key!r}.",
-                    ("Did you mean: " + ", ".join(f"{section}.{n}" for n in near) + "?")
-                    if near
-                    else f"Valid keys: {', '.join(defaults)}.",
-                )
+        # eval.<evaluator>_<parameter> keys are checked against the evaluators (evaluation.check_protocols)
+        own = [k for k in given if not (section == "eval" and "_" in k and k not in defaults)]
+        check_keys(own, defaults, lambda k, s=section: f"{s}.{k}")
         cfg[section] = {**defaults, **given}
     for section in ("data", "views", "encoder", "objective"):
         streams = stream_tables(cfg, section) if section in STREAM_SECTIONS else {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 
 class AnyclrError(Exception):
@@ -38,3 +38,23 @@ def unknown_name(what: str, name: str, choices: Iterable[str]) -> AnyclrError:
     else:
         hint = None
     return AnyclrError(f"Unknown {what} {name!r}.", hint)
+
+
+def check_keys(
+    given: Iterable[str], accepted: Iterable[str], spell: Callable[[str], str], owner: str = "", fallback: str = ""
+) -> None:
+    """Raise for the first key in ``given`` that is not in ``accepted``, spelled as the recipe spells it
+    (``spell(key)``, e.g. ``encoder.head_out_dim``), suggesting the closest accepted keys.
+
+    The one unknown-key check: recipe sections, factory parameters and evaluator settings all go through it.
+    """
+    accepted = list(accepted)
+    for key in given:
+        if key in accepted:
+            continue
+        near = closest(key, accepted)
+        if near:
+            hint = "Did you mean: " + ", ".join(spell(n) for n in near) + "?"
+        else:
+            hint = fallback or "Valid keys: " + (", ".join(spell(k) for k in accepted) or "(none)") + "."
+        raise AnyclrError(f"Unknown key {spell(key)}" + (f" for {owner}" if owner else "") + ".", hint)

@@ -30,7 +30,7 @@ from anyclr.core.data import (
     to_device,
 )
 from anyclr.core.device import autocast, to_channels_last
-from anyclr.core.errors import AnyclrError, closest
+from anyclr.core.errors import AnyclrError, check_keys
 from anyclr.core.registry import Registry
 from anyclr.core.splits import split_indices
 from anyclr.core.stream import stream_sample
@@ -75,8 +75,8 @@ def cap(ds: Dataset, max_samples: int, seed: int, name: str, notes: list[str]) -
 
 def check_eval_split(bundle: DataBundle, eval_cfg: dict[str, Any], seed: int = 0) -> None:
     """Raise now, before training, if evaluation cannot hold out a test part whose classes the probes see."""
-    if not eval_cfg.get("protocols") or (bundle.test is not None and len(bundle.test) > 0):
-        return
+    if not eval_cfg.get("protocols") or bundle.streaming or (bundle.test is not None and (is_stream(bundle.test) or len(bundle.test) > 0)):
+        return  # a stream's labels are only known once read: its evaluation sample is checked then
     y = bundle.labels("train").numpy()
     rest, held = split_indices(y, TEST_FRACTION, seed, what="the evaluation's test fraction")
     if len(y) and (y >= 0).all():
@@ -274,14 +274,9 @@ def check_protocols(registry: Registry, eval_cfg: dict[str, Any], paired: bool |
         if key in EVAL_DEFAULTS:
             continue
         owner = next((n for n in sorted(evaluators, key=len, reverse=True) if key.startswith(n + "_")), None)
-        if owner is None:
-            near = closest(key, [*EVAL_DEFAULTS, *(f"{n}_{p}" for n, c in evaluators.items() for p in c.parameters())])
-            raise AnyclrError(
-                f"Unknown key eval.{key}: it is not an [eval] setting and names no registered evaluator's parameter.",
-                ("Did you mean: " + ", ".join(f"eval.{n}" for n in near) + "?")
-                if near
-                else f"[eval] settings: {', '.join(EVAL_DEFAULTS)}; evaluator parameters are eval.<evaluator>_<parameter>.",
-            )
+        if owner is None:  # neither an [eval] setting nor any evaluator's parameter
+            known = [*EVAL_DEFAULTS, *(f"{n}_{p}" for n, c in evaluators.items() for p in c.parameters())]
+            check_keys([key], known, lambda k: f"eval.{k}", "", f"[eval] settings: {', '.join(EVAL_DEFAULTS)}; evaluator parameters are eval.<evaluator>_<parameter>.")
     for name, component in evaluators.items():
         if name in protocols:
             make_evaluator(registry, name, eval_cfg)
@@ -312,17 +307,8 @@ def make_evaluator(registry: Registry, name: str, eval_cfg: dict[str, Any]) -> C
 
 def _check_params(component: Any, name: str, params: dict[str, Any]) -> None:
     accepted = component.parameters()
-    if accepts_any_keyword(component.factory):
-        return
-    for key in params:
-        if key not in accepted:
-            near = closest(key, accepted)
-            raise AnyclrError(
-                f"Unknown key eval.{name}_{key} for evaluator {name!r}.",
-                ("Did you mean: " + ", ".join(f"eval.{name}_{n}" for n in near) + "?")
-                if near
-                else f"Its parameters: {', '.join(accepted) or '(none)'}.",
-            )
+    if not accepts_any_keyword(component.factory):
+        check_keys(params, accepted, lambda k: f"eval.{name}_{k}", f"evaluator {name!r}", f"Its parameters: {', '.join(accepted) or '(none)'}.")
 
 
 def run_protocols(
