@@ -206,8 +206,8 @@ class LoadedBatch:
     inputs: Any
     labels: torch.Tensor
     bad: list[BadSample] = field(default_factory=list)
-    worker: int = 0
-    position: int = -1  # records this worker has consumed from its stream so far (-1: not a stream)
+    worker: int = 0  # streams: the reader (logical worker) that made the batch
+    position: tuple[int, int] | None = None  # streams: (pass, records read in that pass) after this batch
     error: tuple[str, str | None] | None = None  # an AnyclrError raised in a worker, re-raised by the main process
 
     def pin_memory(self) -> LoadedBatch:
@@ -280,6 +280,11 @@ class DataHealth:
                 f"{self.max_bad_fraction:g} allows. First: {self.examples[0]}",
                 f"Fix or remove the bad files, or raise {self.key} (e.g. --set {self.key}=0.05) to skip them.",
             )
+
+    def absorb(self, rows: Sequence[Sequence[int]]) -> None:
+        """Take the run's totals from every rank's ``[good, bad]`` counts (for the summary and the final check)."""
+        self.good = int(sum(r[0] for r in rows))
+        self.bad = int(sum(r[1] for r in rows))
 
     def summary(self) -> dict[str, Any]:
         """Return the counts for the run's summary."""

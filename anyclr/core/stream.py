@@ -5,12 +5,14 @@ part (a part is a shard): its raw records are split, shuffled and skipped *befor
 worker decodes only its own samples and resuming costs a re-read, not a re-decode. Any other iterable dataset
 is split sample by sample (every worker reads it all and keeps its share).
 
-Each of the ``world × workers`` consumers reads an endless sequence of passes. In pass ``p`` the parts are
-permuted with the seed ``(seed, p)``; with at least as many parts as consumers, consumer ``c`` reads parts
-``c, c + C, …`` of that order, otherwise every ``C``-th record. A shuffle buffer seeded by ``(seed, p, c)``
-mixes the records, so no sample is seen twice in a pass and the order depends on the seed alone. Each batch
-carries how many records its worker has consumed; the checkpoint keeps these positions and a resumed run
-skips exactly that many records per worker, so it sees the same upcoming samples as an uninterrupted run.
+Each of the ``world × workers`` readers (consumers) reads an endless sequence of passes. In pass ``p`` the
+parts are permuted with the seed ``(seed, p)``; with at least as many parts as readers, reader ``c`` reads
+parts ``c, c + C, …`` of that order, otherwise every ``C``-th record. A shuffle buffer seeded by
+``(seed, p, c)`` mixes the records, so a reader sees no sample twice in its pass and the order depends on the
+seed alone. Each batch carries its reader's position, ``(pass, records read in that pass)``; the checkpoint
+keeps them, with how many batches each rank took (the DataLoader takes them from its workers in turn). A
+resumed run gives each worker the reader whose turn comes next and skips, in that reader's current pass
+only, the records already read, so it sees exactly the samples an uninterrupted run would have seen.
 """
 
 from __future__ import annotations
@@ -68,25 +70,28 @@ class SampleStream(IterableDataset):
 
 @dataclass
 class StreamPlan:
-    """How one rank reads a stream: seed, batch size, rank and world, shuffle buffer, resume positions."""
+    """How one rank reads a stream: seed, batch size, rank and world, shuffle buffer, where to resume."""
 
     seed: int
     batch_size: int
     rank: int = 0
     world: int = 1
     shuffle_buffer: int = 0
-    skip: list[int] = field(default_factory=list)  # records already consumed, per local worker
+    positions: list[tuple[int, int]] = field(default_factory=list)  # (pass, records read in it) per reader of this rank
+    batches_taken: int = 0  # batches this rank took before a resume: whose turn it is
     collate: Callable[[list[Any]], tuple[Any, torch.Tensor]] | None = None
 
 
-def consumer_records(ds: IterableDataset, seed: int, consumer: int, consumers: int, shuffle_buffer: int) -> Iterator[Any]:
-    """Yield consumer ``consumer``'s endless sequence of raw records (decoded samples for a plain iterable)."""
-    for p in itertools.count():
+def consumer_records(
+    ds: IterableDataset, seed: int, consumer: int, consumers: int, shuffle_buffer: int, start_pass: int = 0
+) -> Iterator[tuple[int, Any]]:
+    """Yield ``(pass, record)`` for reader ``consumer``'s endless sequence of raw records, from pass ``start_pass``."""
+    for p in itertools.count(start_pass):
         rng = random.Random(f"{seed}/{p}/{consumer}")
         empty = True
         for record in shuffled(pass_records(ds, seed, p, consumer, consumers), shuffle_buffer, rng):
             empty = False
-            yield record
+            yield p, record
         if empty:  # every later pass would be empty too: say so rather than spin
             if not any(True for _ in pass_records(ds, seed, p, 0, 1)):
                 raise AnyclrError(f"The stream {describe(ds)} holds no samples.", "Check data.path (a shard pattern must match files).")
@@ -154,32 +159,39 @@ class StreamBatches(IterableDataset):
 
     def __iter__(self) -> Iterator[LoadedBatch]:
         info = get_worker_info()
-        worker, workers = (info.id, info.num_workers) if info is not None else (0, 1)
+        physical, workers = (info.id, info.num_workers) if info is not None else (0, 1)
         plan = self.plan
+        # The DataLoader takes batches from its workers in turn, starting with worker 0: after a resume, worker 0
+        # must be the reader whose turn came next in the uninterrupted run.
+        reader = (physical + plan.batches_taken) % workers
         collate = plan.collate or default_collate
         decode = self.ds.decoded if isinstance(self.ds, SampleStream) else _as_sample
+        start_pass, done = plan.positions[reader] if reader < len(plan.positions) else (0, 0)
         try:
-            records = consumer_records(self.ds, plan.seed, plan.rank * workers + worker, plan.world * workers, plan.shuffle_buffer)
-            position = plan.skip[worker] if worker < len(plan.skip) else 0
-            records = itertools.islice(records, position, None)  # the records this worker consumed before a resume
+            records = consumer_records(self.ds, plan.seed, plan.rank * workers + reader, plan.world * workers, plan.shuffle_buffer, start_pass)
+            current, read = start_pass, 0
             good: list[Any] = []
             bad: list[BadSample] = []
-            for record in records:
-                position += 1
+            for p, record in records:
+                if p != current:
+                    current, read = p, 0
+                read += 1
+                if p == start_pass and read <= done:
+                    continue  # read before the resume
                 sample = decode(record)
                 if isinstance(sample, BadSample):
                     bad.append(sample)
                     if len(bad) >= plan.batch_size:  # let the main process judge the bad fraction; never spin silently
-                        yield LoadedBatch(None, torch.empty(0, dtype=torch.long), bad, worker, position)
+                        yield LoadedBatch(None, torch.empty(0, dtype=torch.long), bad, reader, (current, read))
                         bad = []
                     continue
                 good.append(sample)
                 if len(good) == plan.batch_size:
                     inputs, labels = collate(good)
-                    yield LoadedBatch(inputs, torch.as_tensor(labels), bad, worker, position)
+                    yield LoadedBatch(inputs, torch.as_tensor(labels), bad, reader, (current, read))
                     good, bad = [], []
         except AnyclrError as exc:  # raised again, cleanly, in the main process
-            yield LoadedBatch(None, torch.empty(0, dtype=torch.long), [], worker, -1, error=(exc.message, exc.hint))
+            yield LoadedBatch(None, torch.empty(0, dtype=torch.long), [], reader, None, error=(exc.message, exc.hint))
 
 
 def _as_sample(item: Any) -> Any:

@@ -98,16 +98,22 @@ class TrainContext:
     health: DataHealth = field(default_factory=DataHealth)
     loader: MapLoader | None = None  # map-style data: one loader (and its workers) for the whole run
     stream: Iterator[LoadedBatch] | None = None  # streams: the run's batch iterator, opened at the first step
-    stream_positions: list[int] = field(default_factory=list)  # records consumed per local worker (streams)
+    stream_positions: list[tuple[int, int]] = field(default_factory=list)  # streams: (pass, records read) per reader
+    stream_batches: int = 0  # streams: batches this rank took (whose turn it is among the workers)
 
     @property
     def trainer(self) -> dict[str, Any]:
         """The resolved [trainer] section."""
         return self.config["trainer"]
 
-    def steps_in_epoch(self, epoch: int) -> int:
-        """Return the optimiser steps of epoch ``epoch`` (1-based): the last may be cut short by the budget."""
-        return max(min(self.steps_per_epoch, self.total_steps - (epoch - 1) * self.steps_per_epoch), 0)
+    def steps_left_in_budget(self) -> int:
+        """Return the optimiser steps of the next epoch: a full epoch, or what is left of the budget."""
+        return max(min(self.steps_per_epoch, self.total_steps - self.step), 0)
+
+    def plan_epochs(self) -> None:
+        """Set ``epochs`` to the epochs done plus those the rest of the budget takes (the last may be short)."""
+        left = max(self.total_steps - self.step, 0)
+        self.epochs = self.epoch + math.ceil(left / max(self.steps_per_epoch, 1))
 
 
 # -- seeds and batches ----------------------------------------------------------------------------------------------
@@ -132,17 +138,19 @@ def steps_per_epoch(n: int, batch_size: int, drop_last: bool, max_steps: int = 0
     return min(steps, max_steps) if max_steps else steps
 
 
-def epoch_batches(ctx: TrainContext, epoch: int) -> Iterator[tuple[Any, torch.Tensor]]:
-    """Yield this rank's batches of epoch ``epoch`` (1-based): in the epoch's seeded order, or the stream's next ones."""
-    steps = ctx.steps_in_epoch(epoch)
-    batches = stream_batches(ctx, steps) if ctx.data.streaming else map_batches(ctx, epoch, steps)
-    for batch in batches:
-        if batch.error is not None:
-            raise AnyclrError(*batch.error)
+def epoch_batches(ctx: TrainContext, epoch: int, steps: int) -> Iterator[tuple[Any, torch.Tensor]]:
+    """Yield this rank's ``steps`` batches of epoch ``epoch`` (1-based): the epoch's seeded order, or the stream's next."""
+    if ctx.data.streaming:
+        yield from stream_batches(ctx, steps)
+        return
+    for batch in map_batches(ctx, epoch, steps):
         ctx.health.record(len(batch.labels), batch.bad)
-        if batch.position >= 0:
-            ctx.stream_positions[batch.worker] = batch.position
         if len(batch.labels) == 0:
+            if is_distributed():  # skipping the step here alone would leave the ranks' collectives out of step
+                raise AnyclrError(
+                    f"Every sample of a batch on rank {rank()} could not be decoded ({batch.bad[0].where}: {batch.bad[0].reason}).",
+                    "Fix or remove the bad files (see the warnings above).",
+                )
             continue  # every sample of the batch was bad: nothing to train on
         yield batch.inputs, batch.labels
 
@@ -164,12 +172,23 @@ def map_batches(ctx: TrainContext, epoch: int, steps: int) -> Iterator[LoadedBat
     return ctx.loader.batches(chunks)
 
 
-def stream_batches(ctx: TrainContext, steps: int) -> Iterator[LoadedBatch]:
-    """Yield the next ``steps`` batches of the run's stream (opened once, where the last checkpoint left it)."""
+def stream_batches(ctx: TrainContext, steps: int) -> Iterator[tuple[Any, torch.Tensor]]:
+    """Yield the next ``steps`` trainable batches of the run's stream (opened once, where the last checkpoint left
+    it); batches whose samples were all bad are counted and passed over, so every rank trains ``steps`` steps."""
     if ctx.stream is None:
         ctx.stream = open_stream(ctx)
-    for _ in range(steps):
-        yield next(ctx.stream)
+    done = 0
+    while done < steps:
+        batch = next(ctx.stream)
+        if batch.error is not None:
+            raise AnyclrError(*batch.error)
+        ctx.stream_batches += 1
+        ctx.health.record(len(batch.labels), batch.bad)
+        if batch.position is not None:
+            ctx.stream_positions[batch.worker] = batch.position
+        if len(batch.labels):
+            done += 1
+            yield batch.inputs, batch.labels
 
 
 def open_stream(ctx: TrainContext) -> Iterator[LoadedBatch]:
@@ -179,14 +198,15 @@ def open_stream(ctx: TrainContext) -> Iterator[LoadedBatch]:
     tc = ctx.trainer
     workers = max(int(tc["num_workers"]), 1)
     if len(ctx.stream_positions) != workers:
-        ctx.stream_positions = [0] * workers
+        ctx.stream_positions = [(0, 0)] * workers
     plan = StreamPlan(
         seed=ctx.seed,
         batch_size=int(tc["batch_size"]) // world_size(),
         rank=rank(),
         world=world_size(),
         shuffle_buffer=int(getattr(ctx.data.train, "shuffle_buffer", DEFAULT_SHUFFLE_BUFFER)),
-        skip=list(ctx.stream_positions),
+        positions=list(ctx.stream_positions),
+        batches_taken=ctx.stream_batches,
         collate=ctx.data.collate,
     )
     loader = DataLoader(StreamBatches(ctx.data.train, plan), batch_size=None, **loader_options(ctx).kwargs())
@@ -263,8 +283,10 @@ def train_step(ctx: TrainContext, epoch: int, inputs: Any, labels: torch.Tensor)
 
 
 def warmup_steps(ctx: TrainContext) -> int:
-    """Return the number of linear warm-up steps."""
-    return int(round(float(ctx.trainer["warmup_epochs"]) * ctx.steps_per_epoch))
+    """Return the number of linear warm-up steps: ``warmup_epochs`` epochs (on a stream, where an epoch is only
+    the checkpoint interval, an epoch counts as at most a tenth of ``max_steps``)."""
+    epoch = min(ctx.steps_per_epoch, max(ctx.total_steps // 10, 1)) if ctx.data.streaming else ctx.steps_per_epoch
+    return int(round(float(ctx.trainer["warmup_epochs"]) * epoch))
 
 
 def current_lr(ctx: TrainContext) -> float:
@@ -298,8 +320,9 @@ def run_epoch(ctx: TrainContext, epoch: int, bar: ProgressBar) -> dict[str, floa
     log_every = max(int(ctx.trainer["log_every"]), 1)
     losses: list[float] = []
     samples = 0
+    steps = ctx.steps_left_in_budget()
     start = time.perf_counter()
-    for i, (inputs, labels) in enumerate(epoch_batches(ctx, epoch), start=1):
+    for i, (inputs, labels) in enumerate(epoch_batches(ctx, epoch, steps), start=1):
         loss_t = train_step(ctx, epoch, inputs, labels)
         loss = loss_t.item()  # after the step was queued, so the device keeps busy while we wait
         if not math.isfinite(loss):
@@ -310,15 +333,17 @@ def run_epoch(ctx: TrainContext, epoch: int, bar: ProgressBar) -> dict[str, floa
         elapsed = time.perf_counter() - start
         sps = samples / elapsed if elapsed > 0 else 0.0
         bar.update(epoch, loss, current_lr(ctx), sps)
-        if ctx.log is not None and (ctx.step % log_every == 0 or i in (1, ctx.steps_in_epoch(epoch))):
+        if ctx.log is not None and (ctx.step % log_every == 0 or i in (1, steps)):
             ctx.log.log({"kind": "step", "step": ctx.step, "epoch": epoch, "loss": loss, "lr": current_lr(ctx), "samples_per_second": sps})
         ctx.registry.call_lifecycle("anyclr_step_end", context=ctx, step=ctx.step, loss=loss)
     if ctx.device.type == "cuda":
         torch.cuda.synchronize(ctx.device)
     seconds = time.perf_counter() - start
+    if not losses:
+        raise AnyclrError(f"Epoch {epoch} had no batch to train on: every sample read was bad.", "Fix or remove the bad files (see the warnings above).")
     ctx.train_seconds += seconds
     ctx.samples_seen += samples
-    mean = float(sum(losses) / len(losses)) if losses else float("nan")
+    mean = float(sum(losses) / len(losses))
     return {"loss": mean, "lr": current_lr(ctx), "samples_per_second": samples / seconds if seconds else 0.0, "seconds": seconds}
 
 
@@ -326,8 +351,10 @@ def fit(ctx: TrainContext, progress: bool = True) -> None:
     """Train from ``ctx.epoch`` to ``ctx.epochs``, checkpointing and logging every epoch."""
     ctx.registry.call_lifecycle("anyclr_train_start", context=ctx)
     knn_every = int(ctx.trainer["knn_every"])
+    ctx.plan_epochs()  # from where this run starts: a resumed run may have a longer budget
     with ProgressBar(ctx, enabled=progress and is_main()) as bar:
-        for epoch in range(ctx.epoch + 1, ctx.epochs + 1):
+        while ctx.step < ctx.total_steps:
+            epoch = ctx.epoch + 1
             metrics = run_epoch(ctx, epoch, bar)
             if ctx.monitor is not None and knn_every > 0 and (epoch % knn_every == 0 or epoch == ctx.epochs):
                 metrics.update(knn_monitor(ctx))
@@ -338,6 +365,8 @@ def fit(ctx: TrainContext, progress: bool = True) -> None:
                 ctx.log.log({"kind": "epoch", "step": ctx.step, "epoch": epoch, **metrics})
             bar.epoch_done(epoch, metrics)
             ctx.registry.call_lifecycle("anyclr_epoch_end", context=ctx, epoch=epoch, metrics=metrics)
+    ctx.loader = ctx.stream = None  # the DataLoader workers exit before evaluation starts its own
+    ctx.health.absorb(all_ranks_health(ctx))
     ctx.health.check()
 
 
@@ -383,8 +412,8 @@ def knn_monitor(ctx: TrainContext) -> dict[str, float]:
 # -- checkpoints ----------------------------------------------------------------------------------------------------
 
 
-def training_state(ctx: TrainContext) -> dict[str, Any]:
-    """Return everything but the weights needed to resume exactly."""
+def training_state(ctx: TrainContext, shared: dict[str, Any]) -> dict[str, Any]:
+    """Return everything but the weights needed to resume exactly (``shared``: what every rank contributed)."""
     state: dict[str, Any] = {
         "epoch": ctx.epoch,
         "step": ctx.step,
@@ -395,29 +424,46 @@ def training_state(ctx: TrainContext) -> dict[str, Any]:
         "train_seconds": ctx.train_seconds,
         "samples_seen": ctx.samples_seen,
         "torch_rng": torch.get_rng_state(),
-        "health": ctx.health.summary(),
+        "bad_examples": list(ctx.health.examples),
+        **shared,
     }
-    if ctx.data.streaming:
-        state["stream_positions"] = all_stream_positions(ctx)
     if ctx.device.type == "cuda":
         state["cuda_rng"] = torch.cuda.get_rng_state(ctx.device)
     return state
 
 
-def all_stream_positions(ctx: TrainContext) -> list[list[int]]:
-    """Return every rank's per-worker stream positions (one row per rank)."""
-    mine = torch.tensor(ctx.stream_positions, dtype=torch.long)
+def ranks_state(ctx: TrainContext) -> dict[str, Any]:
+    """Gather, from every rank, what each must get back on resume: sample counts and (streams) reader positions.
+
+    Every rank must call this (it is a collective), one row per rank.
+    """
+    shared = {"health_ranks": all_ranks_health(ctx)}
+    if ctx.data.streaming:
+        shared["stream_positions"] = _gather_rows(ctx, [list(p) for p in ctx.stream_positions])
+        shared["stream_batches"] = [row[0] for row in _gather_rows(ctx, [ctx.stream_batches])]
+    return shared
+
+
+def all_ranks_health(ctx: TrainContext) -> list[list[int]]:
+    """Return ``[good, bad]`` sample counts of every rank."""
+    return _gather_rows(ctx, [ctx.health.good, ctx.health.bad])
+
+
+def _gather_rows(ctx: TrainContext, row: Any) -> list[Any]:
+    """Return ``row`` (numbers, or lists of numbers of one shape on every rank) from every rank, in rank order."""
+    mine = torch.tensor(row, dtype=torch.long, device=ctx.device)  # on the device: NCCL gathers only there
     if not is_distributed():
         return [mine.tolist()]
     from anyclr.core.distributed import gather_no_grad
 
-    return gather_no_grad(mine[None]).tolist()
+    return gather_no_grad(mine[None]).cpu().tolist()
 
 
 def save_checkpoint(ctx: TrainContext) -> None:
     """Write the epoch's checkpoint (main process), then let the other ranks continue."""
+    shared = ranks_state(ctx)
     if is_main():
-        checkpoint.save(ctx.run_dir, {"encoder": ctx.encoder, "objective": ctx.objective}, training_state(ctx))
+        checkpoint.save(ctx.run_dir, {"encoder": ctx.encoder, "objective": ctx.objective}, training_state(ctx, shared))
     if is_distributed():
         dist.barrier()
 
@@ -436,18 +482,21 @@ def restore_checkpoint(ctx: TrainContext, run_dir: Path) -> None:
     ctx.loss_history = [float(x) for x in state.get("loss_history", [])]
     ctx.train_seconds = float(state.get("train_seconds", 0.0))
     ctx.samples_seen = int(state.get("samples_seen", 0))
-    health = state.get("health", {})
-    ctx.health.good = int(health.get("samples_read", 0)) - int(health.get("bad_samples", 0))
-    ctx.health.bad = int(health.get("bad_samples", 0))
-    ctx.health.examples = [str(x) for x in health.get("bad_examples", [])]
+    health = state.get("health_ranks") or [[0, 0]]
+    mine = health[rank()] if rank() < len(health) else [0, 0]
+    ctx.health.good, ctx.health.bad = int(mine[0]), int(mine[1])
+    ctx.health.examples = [str(x) for x in state.get("bad_examples", [])]
     if ctx.data.streaming:
         rows = state.get("stream_positions") or [[]]
-        if len(rows) != world_size() or (ctx.stream_positions and len(rows[0]) != len(ctx.stream_positions)):
+        workers = max(int(ctx.trainer["num_workers"]), 1)
+        if len(rows) != world_size() or len(rows[0]) != workers:
             raise AnyclrError(
-                f"Cannot resume {run_dir} exactly: it read its stream with {len(rows)} process(es) × {len(rows[0])} worker(s).",
+                f"Cannot resume {run_dir} exactly: it read its stream with {len(rows)} process(es) × {len(rows[0])} reader(s) "
+                f"(trainer.num_workers), not {world_size()} × {workers}.",
                 "Resume with the same number of processes and trainer.num_workers.",
             )
-        ctx.stream_positions = [int(v) for v in rows[rank()]]
+        ctx.stream_positions = [(int(p), int(n)) for p, n in rows[rank()]]
+        ctx.stream_batches = int((state.get("stream_batches") or [0] * world_size())[rank()])
     if "torch_rng" in state:
         torch.set_rng_state(state["torch_rng"])
     if "cuda_rng" in state and ctx.device.type == "cuda":
@@ -519,13 +568,13 @@ def set_budget(ctx: TrainContext) -> None:
                 "Set a number of optimiser steps, e.g. --set trainer.max_steps=10000.",
             )
         ctx.steps_per_epoch = int(tc["epoch_steps"]) or min(max_steps, STREAM_EPOCH_STEPS)
-        ctx.stream_positions = [0] * max(int(tc["num_workers"]), 1)
+        ctx.stream_positions = [(0, 0)] * max(int(tc["num_workers"]), 1)
     else:
         ctx.steps_per_epoch = steps_per_epoch(
             len(ctx.data.train), int(tc["batch_size"]), bool(tc["drop_last"]), int(tc["max_steps_per_epoch"])
         )
     ctx.total_steps = max_steps if max_steps > 0 else max(ctx.steps_per_epoch * int(tc["epochs"]), 1)
-    ctx.epochs = max(math.ceil(ctx.total_steps / max(ctx.steps_per_epoch, 1)), 1)
+    ctx.plan_epochs()
 
 
 # -- progress -------------------------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def test_the_shuffle_depends_on_seed_and_pass_only():
 
     def first(seed: int, n: int = 128) -> list[int]:
         it = consumer_records(ds, seed, 0, 1, shuffle_buffer=16)
-        return [next(it) for _ in range(n)]
+        return [next(it)[1] for _ in range(n)]
 
     a, b = first(1), first(1)
     assert a == b and a != first(2)
@@ -112,9 +112,9 @@ def test_the_shuffle_depends_on_seed_and_pass_only():
     assert a[:64] != sorted(a[:64])
 
 
-@pytest.mark.parametrize("workers", [0, 2])
-def test_resume_mid_stream_matches_an_uninterrupted_run(tmp_path, workers):
-    sets = [*STREAM, f"trainer.num_workers={workers}", "trainer.persistent_workers=false"]
+@pytest.mark.parametrize(("workers", "epoch_steps"), [(0, 4), (2, 4), (2, 3)])  # 3 steps per epoch: the next batch is worker 1's
+def test_resume_mid_stream_matches_an_uninterrupted_run(tmp_path, workers, epoch_steps):
+    sets = [*STREAM, f"trainer.num_workers={workers}", "trainer.persistent_workers=false", f"trainer.epoch_steps={epoch_steps}"]
     straight = api.train("tiny", sets, run_dir=tmp_path / "straight", registry=make_registry(), progress=False)
     with pytest.raises(Interrupt):
         api.train("tiny", sets, run_dir=tmp_path / "cut", registry=make_registry(("stop", StopAfter(2))), progress=False)
@@ -124,12 +124,23 @@ def test_resume_mid_stream_matches_an_uninterrupted_run(tmp_path, workers):
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 
-def test_resume_position_is_saved_per_worker(tmp_path):
+def test_resume_position_is_saved_per_reader(tmp_path):
     from anyclr.core import checkpoint
 
     api.train("tiny", [*STREAM, "trainer.num_workers=2"], run_dir=tmp_path / "r", registry=make_registry(), progress=False)
     _, state = checkpoint.load(tmp_path / "r")
-    assert state["stream_positions"] == [[6 * 8, 6 * 8]]  # 12 batches of 8, alternating between two workers
+    # 12 batches of 8 alternate between 2 readers: 48 records each, from 64 / 2 = 32 per pass: pass 1, 16 read
+    assert state["stream_positions"] == [[[1, 16], [1, 16]]] and state["stream_batches"] == [12]
+
+
+def test_resume_with_a_longer_budget_trains_to_it(tmp_path):
+    api.train("tiny", [*FAST, "trainer.max_steps=6"], run_dir=tmp_path / "r", registry=make_registry(), progress=False)
+    summary = api.train(resume=tmp_path / "r", overrides=["trainer.max_steps=10"], registry=make_registry(), progress=False)
+    assert summary["steps"] == 10
+    stream = api.train("tiny", [*STREAM, "trainer.max_steps=4"], run_dir=tmp_path / "s", registry=make_registry(), progress=False)
+    assert stream["steps"] == 4
+    summary = api.train(resume=tmp_path / "s", overrides=["trainer.max_steps=10"], registry=make_registry(), progress=False)
+    assert summary["steps"] == 10
 
 
 class BadStreamPlugin:
@@ -177,3 +188,14 @@ def test_an_empty_stream_is_a_clear_error(tmp_path):
     ds = TinyStream(0, parts=2)
     with pytest.raises(AnyclrError, match="holds no samples"):
         next(consumer_records(ds, 0, 0, 1, 4))
+
+
+def test_the_warm_up_on_a_stream_is_a_part_of_the_run_not_all_of_it(tmp_path):
+    from anyclr.core import checkpoint
+
+    summary = api.train("tiny", [*STREAM, "trainer.max_steps=40", "trainer.epoch_steps=40", "trainer.log_every=1"],
+                        run_dir=tmp_path / "r", registry=make_registry(), progress=False)
+    lrs = [json.loads(line)["lr"] for line in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines() if '"kind": "step"' in line]
+    assert summary["steps"] == 40 and lrs.index(max(lrs)) <= 5  # warm-up: a tenth of the run, then the cosine decay
+    assert lrs[-1] < 0.2 * max(lrs)
+    assert checkpoint.load(tmp_path / "r")[1]["step"] == 40
