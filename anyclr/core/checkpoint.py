@@ -8,6 +8,7 @@ different epochs (a crash between the two renames) is detected instead of silent
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import re
@@ -18,7 +19,8 @@ from typing import Any
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
+from safetensors.torch import save as save_bytes
 from torch import nn
 
 from anyclr.core.errors import AnyclrError
@@ -45,8 +47,8 @@ def atomic_write(path: Path, write: Callable[[str], None]) -> None:
 def atomic_write_all(files: list[tuple[Path, Callable[[str], None]]]) -> None:
     """Write every file to a temporary name first and rename them only when all are complete.
 
-    A failure while writing (a full disk) leaves every old file as it was, so a pair of files that must
-    agree (a checkpoint's weights and state) is never left half-replaced.
+    A failure while writing (a full disk) leaves every old file as it was. The renames themselves are two
+    steps: a process killed between them leaves a pair from two epochs, which :func:`load` detects and names.
     """
     temps: list[tuple[str, Path]] = []
     try:
@@ -86,10 +88,15 @@ def save(run_dir: str | Path, modules: dict[str, nn.Module], state: dict[str, An
     """Write weights and training state for ``state['epoch']`` atomically; return the checkpoint folder."""
     folder = checkpoint_dir(run_dir)
     epoch = str(int(state["epoch"]))
-    tensors = weights_of(modules)
+    # Serialised in memory first: then the disk is written by plain file I/O, whose errors (a full disk)
+    # are OSErrors with an errno that `writing` turns into a clear message; torch.save raises RuntimeError.
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    state_bytes = buffer.getvalue()
+    weights_bytes = save_bytes(weights_of(modules), metadata={"epoch": epoch})
     atomic_write_all([
-        (folder / STATE, lambda tmp: torch.save(state, tmp)),
-        (folder / WEIGHTS, lambda tmp: save_file(tensors, tmp, metadata={"epoch": epoch})),
+        (folder / STATE, lambda tmp: Path(tmp).write_bytes(state_bytes)),
+        (folder / WEIGHTS, lambda tmp: Path(tmp).write_bytes(weights_bytes)),
     ])
     return folder
 

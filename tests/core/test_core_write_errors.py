@@ -21,22 +21,25 @@ def disk_full(*args, **kwargs):
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
-def fail_on_call(n: int, original):
-    """Wrap ``original`` so that its ``n``-th call raises ENOSPC (after writing part of the file)."""
+def fail_on_write(n: int, name: str):
+    """Path.write_bytes whose ``n``-th write of a temporary file for ``name`` writes half and raises ENOSPC, as a
+    full disk does (checkpoints are serialised in memory, then written by plain file I/O)."""
+    original = Path.write_bytes
     calls = []
 
-    def wrapped(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == n:
-            Path(args[1]).write_bytes(b"half")  # save_file(tensors, path): a torn write
-            disk_full()
-        return original(*args, **kwargs)
+    def wrapped(self, data):
+        if self.name.startswith(f".{name}."):
+            calls.append(1)
+            if len(calls) == n:
+                original(self, data[: len(data) // 2])  # a torn write
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return original(self, data)
 
     return wrapped
 
 
 def test_disk_full_while_checkpointing_keeps_the_last_checkpoint(tmp_path, monkeypatch):
-    monkeypatch.setattr(checkpoint, "save_file", fail_on_call(2, checkpoint.save_file))  # epoch 2's weights
+    monkeypatch.setattr(Path, "write_bytes", fail_on_write(2, checkpoint.WEIGHTS))  # epoch 2's weights
     with pytest.raises(AnyclrError) as info:
         api.train("tiny", [*FAST, "trainer.epochs=3"], run_dir=tmp_path, registry=make_registry(), progress=False)
     assert info.value.message == f"No space left on the device while writing last.safetensors ({tmp_path / 'checkpoints' / 'last.safetensors'})."
