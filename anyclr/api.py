@@ -25,7 +25,7 @@ from anyclr.core import checkpoint, rundir
 from anyclr.core.build import build_all_encoders, build_all_views, build_dataset, build_objective
 from anyclr.core.components import accepts_any_keyword
 from anyclr.core.config import apply_overrides, dumps, load, loads, resolve
-from anyclr.core.data import DataBundle
+from anyclr.core.data import DataBundle, is_stream, metadata_of
 from anyclr.core.device import autocast_dtype, init_process_group, select_device, set_threads, use_channels_last
 from anyclr.core.distributed import is_distributed, is_main, world_size
 from anyclr.core.encoder import Encoder
@@ -35,6 +35,7 @@ from anyclr.core.evaluation import (
     check_protocols,
     encoder_features,
     evaluate_encoder,
+    indexed,
     results_table,
     verdict,
 )
@@ -175,9 +176,13 @@ def _evaluate_and_summarise(ctx: TrainContext, initial: Encoder | None, amp: Any
 def _data_notes(ctx: TrainContext) -> list[str]:
     """Notes on the training data: samples skipped because they could not be decoded."""
     h = ctx.health
-    if not h.bad:
-        return []
-    return [f"{h.bad} of {h.good + h.bad} training samples could not be decoded and were skipped (first: {h.examples[0]})"]
+    notes = []
+    if ctx.data.info.get("skipped_files"):
+        notes.append(f"{ctx.data.info['skipped_files']} undecodable file(s) were left out when the data was read")
+    if h.bad:
+        first = f" (first: {h.examples[0]})" if h.examples else ""
+        notes.append(f"{h.bad} of {h.good + h.bad} training samples could not be decoded and were skipped{first}")
+    return notes
 
 
 def evaluate(run_dir: str | Path, protocol: str = "all", registry: Registry | None = None, print_table: bool = False) -> dict[str, Any]:
@@ -254,11 +259,16 @@ def embed(
     splits = [("train", bundle.train)] + ([("test", bundle.test)] if bundle.test is not None else [])
     feats, labels, names, index = [], [], [], []
     for name, ds in splits:
-        x, y = encoder_features(encoder, ds, **kw)
+        if is_stream(ds):  # one ordered pass; its labels come with the samples
+            x, y = encoder_features(encoder, ds, **kw)
+            idx = np.arange(len(x))
+        else:  # features carry sample indices, so a sample left out (undecodable) shifts no row
+            x, idx = encoder_features(encoder, indexed(ds), **kw)
+            y = metadata_of(ds)["label"].numpy()[idx]
         feats.append(x)
         labels.append(y)
         names += [name] * len(x)
-        index.append(np.arange(len(x)))
+        index.append(idx)
     x = np.concatenate(feats).astype(np.float32)
     with writing(out, "the embeddings"):
         out.parent.mkdir(parents=True, exist_ok=True)

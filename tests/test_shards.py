@@ -36,7 +36,9 @@ def test_shards_read_back_the_same_samples_with_the_dataset_info(digit_shards):
     assert bundle.info["in_channels"] == 1 and bundle.info["class_names"] == original.info["class_names"]
     read = [s for s in bundle.train]  # one ordered pass, decoded
     assert len(read) == 1347 and not any(isinstance(s, BadSample) for s in read)
-    assert all(torch.equal(x, original.train[i][0]) and y == original.train[i][1] for i, (x, y) in enumerate(read[:50]))
+    assert all(torch.equal(s[0], original.train[i][0]) and s[1] == original.train[i][1] for i, s in enumerate(read[:50]))
+    ids = original.train.sample_metadata()["id"]
+    assert [s[2]["id"] for s in read[:5]] == ids[:5].tolist()  # per-sample metadata travels in meta.json
 
 
 def test_brace_patterns_globs_and_pipe_urls(digit_shards):
@@ -128,7 +130,7 @@ def test_graph_shards_round_trip(tmp_path):
     bundle = shards(str(out))
     read = list(bundle.train)
     assert len(read) == 188 and bundle.info["codec"] == "graph"
-    g, label = read[7]
+    g, label = read[7][:2]
     assert torch.equal(g.x, original.train[7][0].x) and torch.equal(g.edge_index, original.train[7][0].edge_index)
     assert label == original.train[7][1]
     batch, labels = bundle.collate(read[:4])
@@ -144,3 +146,29 @@ def test_shard_cli_refuses_a_folder_with_shards_and_non_data_overrides(tmp_path,
     assert result.exit_code == 0 and "train" in result.stdout and sorted(p.name for p in (tmp_path / "y").iterdir()) == [
         "test-000000.tar", "train-000000.tar",
     ]  # fmt: skip
+
+
+class SomeBad(torch.utils.data.Dataset):
+    """200 small tensors, every 40th undecodable (2.5%)."""
+
+    def __len__(self):
+        return 200
+
+    def __getitem__(self, i):
+        from anyclr.core.data import BadSample
+
+        return BadSample(f"item {i}", "corrupt") if i % 40 == 0 else (torch.full((3,), float(i)), i % 2)
+
+    def sample_metadata(self):
+        return {"label": torch.arange(200) % 2}
+
+
+def test_the_writer_counts_bad_samples_against_the_limit_and_leaves_nothing_on_failure(tmp_path):
+    from anyclr.core.data import DataBundle
+    from anyclr.shards.writer import write_shards
+
+    ok = write_shards(DataBundle(SomeBad(), max_bad_fraction=0.05), tmp_path / "ok", 50, progress=False)
+    assert ok["samples"] == 195 and ok["bad_samples"] == 5 and ok["splits"]["train"]["shards"] == 4
+    with pytest.raises(AnyclrError, match=r"\d+ of \d+ samples read so far could not be decoded"):
+        write_shards(DataBundle(SomeBad(), max_bad_fraction=0.0), tmp_path / "strict", 50, progress=False)
+    assert not list((tmp_path / "strict").iterdir())  # no half-written or finished shard stays behind

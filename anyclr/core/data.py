@@ -69,10 +69,14 @@ class TensorSamples(Dataset):
 
 
 class ListSamples(Dataset):
-    """Decoded ``(input, label)`` samples held in a list (e.g. a bounded sample of a stream for evaluation)."""
+    """Decoded ``(input, label)`` or ``(input, label, metadata)`` samples held in a list (e.g. a bounded sample of a
+    stream for evaluation)."""
 
-    def __init__(self, items: Sequence[tuple[Any, int]]) -> None:
-        self.items = list(items)
+    def __init__(self, items: Sequence[tuple[Any, ...]]) -> None:
+        self.items = [item[:2] for item in items]
+        extra = [item[2] if len(item) > 2 else {} for item in items]
+        keys = sorted({k for m in extra for k in m})
+        self.meta = {k: [m.get(k) for m in extra] for k in keys}
 
     def __len__(self) -> int:
         return len(self.items)
@@ -81,8 +85,9 @@ class ListSamples(Dataset):
         return self.items[idx]
 
     def sample_metadata(self) -> dict[str, Any]:
-        """Return the labels of the held samples."""
-        return {"label": torch.tensor([int(y) for _, y in self.items], dtype=torch.long)}
+        """Return the labels (and any other metadata) of the held samples."""
+        meta = {k: torch.tensor(v) if all(isinstance(x, int) for x in v) else v for k, v in self.meta.items()}
+        return {**meta, "label": torch.tensor([int(y) for _, y in self.items], dtype=torch.long)}
 
 
 class IndexedSubset(Dataset):

@@ -21,6 +21,7 @@ from anyclr.core.config import EVAL_DEFAULTS
 from anyclr.core.data import (
     BadSample,
     DataBundle,
+    DataHealth,
     TensorSamples,
     default_collate,
     is_stream,
@@ -101,11 +102,18 @@ def extract(
     device: torch.device | str = "cpu",
     collate: Any = None,
     num_workers: int = 0,
+    health: DataHealth | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Apply ``fn`` to every batch of ``ds`` (in order) and return (features [N, D] float32, labels [N])."""
+    """Apply ``fn`` to every batch of ``ds`` (in order) and return (features [N, D] float32, labels [N]).
+
+    Samples that cannot be decoded are left out (and counted in ``health``).
+    """
     feats: list[np.ndarray] = []
     labels: list[np.ndarray] = []
-    batches = ordered_stream_batches(ds, batch_size, collate) if is_stream(ds) else iter_batches(ds, batch_size, collate=collate, num_workers=num_workers)
+    if is_stream(ds):
+        batches = ordered_stream_batches(ds, batch_size, collate, health)
+    else:
+        batches = iter_batches(ds, batch_size, collate=collate, num_workers=num_workers, health=health)
     for inputs, y in batches:
         out = fn(to_device(inputs, device))
         feats.append(out.detach().float().reshape(out.shape[0], -1).cpu().numpy())
@@ -169,13 +177,17 @@ class LabelSets:
         return out
 
 
-def ordered_stream_batches(ds: Dataset, batch_size: int, collate: Any = None) -> Any:
-    """Yield ``(inputs, labels)`` batches of one ordered pass over a stream (undecodable samples left out)."""
+def ordered_stream_batches(ds: Dataset, batch_size: int, collate: Any = None, health: DataHealth | None = None) -> Any:
+    """Yield ``(inputs, labels)`` batches of one ordered pass over a stream (undecodable samples left out, counted)."""
     good: list[Any] = []
     for item in ds:
         if isinstance(item, BadSample):
+            if health is not None:
+                health.record(0, [item])
             continue
-        good.append(item)
+        if health is not None:
+            health.record(1, [])
+        good.append(item[:2])
         if len(good) == batch_size:
             yield (collate or default_collate)(good)
             good = []
@@ -195,6 +207,7 @@ def encoder_features(
     channels_last: bool = False,
     stream: str | None = None,
     project: bool = False,
+    health: DataHealth | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return ``encoder.represent`` features of ``ds`` in eval mode, without gradients.
 
@@ -213,7 +226,7 @@ def encoder_features(
             return net(inputs) if project else net.represent(inputs)
 
     try:
-        return extract(fn, ds, batch_size=batch_size, device=device, collate=collate, num_workers=num_workers)
+        return extract(fn, ds, batch_size=batch_size, device=device, collate=collate, num_workers=num_workers, health=health)
     finally:
         encoder.train(was_training)
 
@@ -369,8 +382,10 @@ def evaluate_encoder(
     labels = LabelSets.of(bundle, train_ds, test_ds)
     train_ds, test_ds = indexed(train_ds), indexed(test_ds)  # features carry sample indices; labels come from metadata
 
-    def learned(enc: nn.Module) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-        return encoder_features(enc, train_ds, **kw), encoder_features(enc, test_ds, **kw)
+    health = DataHealth(bundle.max_bad_fraction)
+
+    def learned(enc: nn.Module, count: DataHealth | None = None) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        return encoder_features(enc, train_ds, health=count, **kw), encoder_features(enc, test_ds, health=count, **kw)
 
     def measure(train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray], notes_: list[str] | None = None) -> dict[str, float]:
         return labels.measure(lambda tr, te, free: run_protocols(registry, eval_cfg, protocols, tr, te, notes_, free), train, test)
@@ -380,7 +395,10 @@ def evaluate_encoder(
     if not protocols:  # nothing to measure: only the test features, for the embedding plot
         x, idx = encoder_features(encoder, test_ds, **kw)
         return {"metrics": {}, "baselines": {}, "notes": notes, "test_features": (x, labels.test["label"][idx])}
-    train_f, test_f = learned(encoder)
+    train_f, test_f = learned(encoder, health)
+    if health.bad:
+        notes.append(f"evaluation: {health.bad} of {health.good + health.bad} samples could not be decoded and were left out")
+    health.check()
     metrics = measure(train_f, test_f, notes)
     baselines: dict[str, dict[str, float]] = {}
     for name in eval_cfg.get("baselines", []):

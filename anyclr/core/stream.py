@@ -45,8 +45,8 @@ class SampleStream(IterableDataset):
         """Yield the raw records of part ``part`` (a record that cannot even be read as a :class:`BadSample`)."""
         raise NotImplementedError
 
-    def decode(self, record: Any) -> tuple[Any, int]:
-        """Return ``(input, label)`` of a raw record; raise (any exception) if it cannot be decoded."""
+    def decode(self, record: Any) -> tuple[Any, int] | tuple[Any, int, dict[str, Any]]:
+        """Return ``(input, label)`` (or ``(input, label, metadata)``) of a raw record; raise if it cannot be decoded."""
         raise NotImplementedError
 
     def where(self, record: Any) -> str:
@@ -185,7 +185,7 @@ class StreamBatches(IterableDataset):
                         yield LoadedBatch(None, torch.empty(0, dtype=torch.long), bad, reader, (current, read))
                         bad = []
                     continue
-                good.append(sample)
+                good.append(sample[:2])  # metadata beyond the label is for evaluation, not training
                 if len(good) == plan.batch_size:
                     inputs, labels = collate(good)
                     yield LoadedBatch(inputs, torch.as_tensor(labels), bad, reader, (current, read))

@@ -103,9 +103,12 @@ class ShardStream(SampleStream):
             if isinstance(record, BadSample) or record["__key__"] != INFO_KEY:
                 yield record
 
-    def decode(self, record: dict[str, Any]) -> tuple[Any, int]:
-        """Decode one sample with the shard's codec; its label is the ``cls`` member (-1 without one)."""
+    def decode(self, record: dict[str, Any]) -> tuple[Any, int] | tuple[Any, int, dict[str, Any]]:
+        """Decode one sample with the shard's codec; its label is the ``cls`` member (-1 without one) and its other
+        metadata (group, id, extra label columns) the ``meta.json`` member."""
         label = int(record["cls"]) if "cls" in record else -1
+        if "meta.json" in record:
+            return self.codec.decode(record), label, json.loads(record["meta.json"])
         return self.codec.decode(record), label
 
     def where(self, record: dict[str, Any]) -> str:

@@ -12,32 +12,42 @@ from typing import Any
 from torch.utils.data import DataLoader, Dataset
 
 from anyclr.core.codec import SampleCodec
-from anyclr.core.data import BadSample, DataBundle, DataHealth, is_stream
+from anyclr.core.data import BadSample, DataBundle, DataHealth, is_stream, metadata_of
 from anyclr.core.errors import AnyclrError
+from anyclr.core.writing import writing
 from anyclr.shards.reader import INFO_KEY, codec_named
 
 
 class Encoded(Dataset):
-    """A map-style dataset's samples, decoded and re-encoded for a shard (in DataLoader workers)."""
+    """A map-style dataset's samples, decoded and re-encoded for a shard (in DataLoader workers), with their metadata."""
 
     def __init__(self, ds: Dataset, codec: SampleCodec) -> None:
         self.ds = ds
         self.codec = codec
+        meta = metadata_of(ds)
+        self.meta = {k: [_plain(v) for v in values] for k, values in meta.items() if k != "label"}
 
     def __len__(self) -> int:
         return len(self.ds)
 
     def __getitem__(self, idx: int) -> dict[str, bytes] | BadSample:
-        return encode_sample(self.ds[idx], self.codec)
+        return encode_sample(self.ds[idx], self.codec, {k: v[idx] for k, v in self.meta.items()})
 
 
-def encode_sample(sample: Any, codec: SampleCodec) -> dict[str, bytes] | BadSample:
-    """Return a sample's shard members (its input by the codec, its label as ``cls``), or the BadSample itself."""
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def encode_sample(sample: Any, codec: SampleCodec, meta: dict[str, Any] | None = None) -> dict[str, bytes] | BadSample:
+    """Return a sample's shard members (its input by the codec, its label as ``cls``, other metadata as
+    ``meta.json``), or the BadSample itself."""
     if isinstance(sample, BadSample):
         return sample
-    inputs, label = sample
+    inputs, label = sample[0], sample[1]
     members = codec.encode(inputs)
     members["cls"] = str(int(label)).encode()
+    if meta:
+        members["meta.json"] = json.dumps(meta, default=str).encode()
     return members
 
 
@@ -45,7 +55,7 @@ def encoded_samples(ds: Dataset, codec: SampleCodec, workers: int) -> Iterator[d
     """Yield every sample of ``ds`` encoded, in order (a stream: one ordered pass)."""
     if is_stream(ds):
         for sample in ds:
-            yield encode_sample(sample, codec)
+            yield encode_sample(sample, codec, sample[2] if not isinstance(sample, BadSample) and len(sample) > 2 else None)
         return
     loader = DataLoader(Encoded(ds, codec), batch_size=None, num_workers=workers, prefetch_factor=8 if workers else None)
     yield from loader
@@ -57,10 +67,12 @@ class ShardFiles:
     def __init__(self, out: Path, split: str, per_shard: int, header: dict[str, Any]) -> None:
         self.out, self.split, self.per_shard, self.header = out, split, per_shard, header
         self.index = 0
-        self.count = 0
+        self.count = 0  # samples in the current shard
+        self.count_all = 0
         self.bytes = 0
         self.writer: Any = None
         self.tmp = self.final = Path()
+        self.written: list[Path] = []
 
     def write(self, key: str, members: dict[str, bytes]) -> None:
         """Add one sample, starting a new shard when the current one is full."""
@@ -69,6 +81,7 @@ class ShardFiles:
             self._open()
         self.writer.write({"__key__": key, **members})
         self.count += 1
+        self.count_all += 1
         self.bytes += sum(len(v) for v in members.values())
 
     def _open(self) -> None:
@@ -89,6 +102,19 @@ class ShardFiles:
         os.replace(self.tmp, self.final)
         self.writer = None
         self.index += 1
+        self.written.append(self.final)
+
+    def abort(self) -> None:
+        """Remove the shard being written and every shard this writer finished (a failed write leaves nothing)."""
+        if self.writer is not None:
+            try:
+                self.writer.close()
+            except Exception:  # the disk may be full: closing can fail too
+                pass
+            self.writer = None
+        for path in [self.tmp, *self.written]:
+            if path.name and path.exists():
+                path.unlink()
 
 
 def write_shards(
@@ -111,29 +137,36 @@ def write_shards(
     codec_name = str(bundle.info.get("codec", "tensor"))
     codec = codec_named(codec_name)
     header = {"codec": codec_name, "dataset": dataset, "info": bundle.info}
-    health = DataHealth(bundle.max_bad_fraction or 1.0)
+    health = DataHealth(bundle.max_bad_fraction)
     result: dict[str, Any] = {"out": str(out), "codec": codec_name, "splits": {}}
     start = time.perf_counter()
     total = 0
-    for split in ("train", "test"):
-        ds = bundle.split(split)
-        if ds is None:
-            continue
-        files = ShardFiles(out, split, samples_per_shard, header)
-        n = None if is_stream(ds) else len(ds)
-        with _progress(progress, f"{split} shards", n) as advance:
-            written = 0
-            for i, members in enumerate(encoded_samples(ds, codec, workers)):
-                if isinstance(members, BadSample):
-                    health.record(0, [members])
+    done: list[ShardFiles] = []
+    try:
+        with writing(out, "shards"):
+            for split in ("train", "test"):
+                ds = bundle.split(split)
+                if ds is None:
                     continue
-                files.write(f"{i:09d}", members)
-                written += 1
-                advance()
-            files.close()
-        health.record(written, [])
-        total += written
-        result["splits"][split] = {"samples": written, "shards": files.index, "bytes": files.bytes}
+                files = ShardFiles(out, split, samples_per_shard, header)
+                done.append(files)
+                n = None if is_stream(ds) else len(ds)
+                with _progress(progress, f"{split} shards", n) as advance:
+                    for i, members in enumerate(encoded_samples(ds, codec, workers)):
+                        if isinstance(members, BadSample):
+                            health.record(0, [members])
+                            continue
+                        files.write(f"{i:09d}", members)
+                        health.record(1, [])
+                        advance()
+                    files.close()
+                total += files.count_all
+                result["splits"][split] = {"samples": files.count_all, "shards": files.index, "bytes": files.bytes}
+            health.check()
+    except BaseException:
+        for files in done:  # nothing half-written stays behind, so the same command can simply run again
+            files.abort()
+        raise
     seconds = time.perf_counter() - start
     result.update(samples=total, seconds=round(seconds, 3), samples_per_second=round(total / seconds, 1) if seconds else 0.0, bad_samples=health.bad)
     return result

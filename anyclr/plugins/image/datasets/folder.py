@@ -54,9 +54,10 @@ def decode_image(path: Path | str, image_size: int, mode: str | None = None) -> 
 
 
 def load_images(
-    files: list[Path], labels: list[int], image_size: int, skip_bad: bool, root: Path
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Decode ``files`` (in threads: Pillow releases the GIL) into uint8 [N, C, H, W] and their labels."""
+    files: list[Path], labels: list[int], image_size: int, max_bad_fraction: float, root: Path
+) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """Decode ``files`` (in threads: Pillow releases the GIL) into uint8 [N, C, H, W], their labels, and how many
+    files were skipped as undecodable (at most ``max_bad_fraction`` of them, else an error)."""
 
     def decode(path: Path) -> np.ndarray | Exception:
         try:
@@ -70,15 +71,21 @@ def load_images(
     arrays, kept, bad = [], [], []
     for path, label, arr in zip(files, labels, decoded, strict=True):
         if isinstance(arr, Exception):
-            if not skip_bad:
+            if max_bad_fraction <= 0:
                 raise AnyclrError(
                     f"Could not decode image {path}: {arr}",
-                    "Fix or remove the file, or set data.skip_bad=true to skip unreadable images.",
+                    "Fix or remove the file, or set data.skip_bad=true (or data.max_bad_fraction) to skip unreadable images.",
                 )
             bad.append(path)
             continue
         arrays.append(arr)
         kept.append(label)
+    if len(bad) > max_bad_fraction * len(files):
+        raise AnyclrError(
+            f"{len(bad)} of {len(files)} images in {root} could not be decoded, more than data.max_bad_fraction = {max_bad_fraction:g} allows "
+            f"(first: {bad[0]}).",
+            "Fix or remove the bad files, or raise data.max_bad_fraction.",
+        )
     if bad:
         log.warning("Skipped %d unreadable image(s) in %s (first: %s).", len(bad), root, bad[0])
     if not arrays:
@@ -92,7 +99,7 @@ def load_images(
     if any(a.shape[2] == 3 for a in arrays):  # a mixed folder becomes RGB
         arrays = [np.repeat(a, 3, axis=2) if a.shape[2] == 1 else a for a in arrays]
     images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
-    return images, torch.tensor(kept, dtype=torch.long)
+    return images, torch.tensor(kept, dtype=torch.long), len(bad)
 
 
 class ImageFiles(torch.utils.data.Dataset):
@@ -159,10 +166,10 @@ def lazy_bundle(
     """Build the bundle of a lazily read folder; mean and std are estimated from a seeded sample of images."""
     g = torch.Generator().manual_seed(seed)
     picked = torch.randperm(len(train), generator=g)[:STATS_FILES].tolist()
-    sample = [train[i] for i in picked]
-    images = torch.stack([s[0] for s in sample if not isinstance(s, BadSample)]) if sample else None
-    if images is None or not len(images):
+    good = [s[0] for s in (train[i] for i in picked) if not isinstance(s, BadSample)]
+    if not good:
         raise AnyclrError(f"None of {len(picked)} sampled images in {Path(train.files[0]).parent.parent} could be decoded.")
+    images = torch.stack(good)
     stats = image_bundle(images, None, class_names=names or None).info
     info = {**stats, "num_classes": len(names), "class_names": list(names), "in_memory": False, "stats_from": len(images)}
     return DataBundle(train=train, test=test, info=info, raw_features=flatten_pixels, max_bad_fraction=max_bad_fraction)
@@ -195,12 +202,13 @@ def image_folder(
     allowed_bad = 1.0 if skip_bad else float(max_bad_fraction)
     if not use_memory(in_memory, files, image_size):
         return _lazy_folder(files, labels, names, root, image_size, test_path, test_fraction, seed, allowed_bad)
-    x, y = load_images(files, labels, image_size, skip_bad or allowed_bad > 0, root)
+    x, y, skipped = load_images(files, labels, image_size, allowed_bad, root)
     test_x = test_y = None
     if test_path:
         test_root = Path(test_path).expanduser()
         test_files, test_labels, _ = scan_folder(test_root, names)
-        test_x, test_y = load_images(test_files, test_labels, image_size, skip_bad, test_root)
+        test_x, test_y, test_skipped = load_images(test_files, test_labels, image_size, allowed_bad, test_root)
+        skipped += test_skipped
         if test_x.shape[1:] != x.shape[1:]:
             if test_x.shape[2:] != x.shape[2:]:
                 raise AnyclrError(
@@ -212,7 +220,7 @@ def image_folder(
         train_idx, test_idx = split_indices(y, test_fraction, seed, what="data.test_fraction")
         x, y, test_x, test_y = x[train_idx], y[train_idx], x[test_idx], y[test_idx]
     bundle = image_bundle(x, y, test_x, test_y, names or None)
-    bundle.info["in_memory"] = True
+    bundle.info.update(in_memory=True, skipped_files=skipped)
     return bundle
 
 
