@@ -110,7 +110,7 @@ def train(
     sets = list(set_ or [])
     if resume is not None:
         _existing_dir(resume, "Run directory")
-    if nproc > 1 or nnodes > 1:
+    if nproc > 1 or nnodes > 1 or rdzv_endpoint or master_addr:  # never drop a launch option silently
         launch = Launch(nproc, nnodes, node_rank, rdzv_endpoint or "", master_addr or "", master_port)
         raise typer.Exit(launch_distributed(train_argv(recipe, sets, device, run_dir, resume, seed, quiet, overwrite), launch))
     kwargs: dict[str, Any] = {

@@ -16,7 +16,8 @@ from anyclr.core.build import build_dataset
 from anyclr.core.errors import AnyclrError
 from anyclr.core.registry import get_registry
 
-FAST = ["trainer.epochs=6", "trainer.lr=5e-3", "encoder.image.width=8", "encoder.series.widths=[16, 32, 32]", "eval.protocols=[\"knn\"]", "eval.plots=false"]
+FAST = ["trainer.epochs=6", "trainer.lr=5e-3", "encoder.image.width=8", "encoder.series.widths=[16, 32, 32]",
+        "eval.protocols=[\"knn\", \"retrieval\"]", "eval.plots=false"]
 CHANCE = 1 / 450  # the test split holds 450 digits
 
 

@@ -54,7 +54,7 @@ EVAL_DEFAULTS: dict[str, Any] = {
     "baselines": ["random_init", "raw_input"],
     "batch_size": 512,
     "plots": True,
-    "max_samples": 100_000,  # evaluate on at most this many (seeded, stratified) samples per split; 0 = all
+    "max_samples": 20_000,  # evaluate on at most this many (seeded, stratified) samples per split; 0 = all (a stream: 10,000)
 }
 
 

@@ -453,7 +453,8 @@ def evaluate_streams(
                 train_f = encoder_features(enc, train_ds, stream=name, **kw)
                 test_f = encoder_features(enc, test_ds, stream=name, **kw)
                 out[name] = labels.measure(lambda tr, te, free: run_protocols(registry, eval_cfg, per_stream, tr, te, notes, free), train_f, test_f)
-        out[RETRIEVAL] = cross_retrieval(registry, eval_cfg, enc, names, test_ds, kw)
+        if RETRIEVAL in protocols:
+            out[RETRIEVAL] = cross_retrieval(registry, eval_cfg, enc, names, test_ds, kw)
         return out
 
     metrics = measure(encoder)
@@ -484,7 +485,10 @@ def cross_retrieval(
 ) -> dict[str, float]:
     """Recall@k between every pair of streams' projected test embeddings, both directions (``a_to_b_recall@1`` …)."""
     evaluator = make_evaluator(registry, RETRIEVAL, eval_cfg)
-    z = {name: encoder_features(encoder, test_ds, stream=name, project=True, **kw)[0] for name in names}
+    z = {}
+    for name in names:
+        x, idx = encoder_features(encoder, test_ds, stream=name, project=True, **kw)
+        z[name] = x[np.argsort(idx, kind="stable")]  # row i is sample i in every stream (pairs by sample index)
     out: dict[str, float] = {}
     for a in names:
         for b in names:

@@ -79,8 +79,8 @@ class RunLock:
             os.close(fd)
         previous = _read(fd)
         if previous and previous != _me():
-            try:
-                self._check_stale(previous)
+            try:  # holding the flock proves its writer is gone (on this host); another host's cannot be checked
+                self._take_over(previous)
             except AnyclrError:
                 fcntl.flock(fd, fcntl.LOCK_UN)
                 os.close(fd)
@@ -106,6 +106,13 @@ class RunLock:
         """Warn and return if the lock file names a process that is gone on this host; raise otherwise."""
         pid, host = _parse(holder)
         if pid is None or host != socket.gethostname() or _alive(pid):
+            raise self._busy(holder, stale_hint=True)
+        warnings.warn(f"Taking over the lock of {self.folder}: process {pid} on {host}, which left it, is no longer running.", stacklevel=3)
+
+    def _take_over(self, holder: str) -> None:
+        """Warn and return for a lock left on this host (its pid may be reused by now); raise for another host's."""
+        pid, host = _parse(holder)
+        if pid is None or host != socket.gethostname():
             raise self._busy(holder, stale_hint=True)
         warnings.warn(f"Taking over the lock of {self.folder}: process {pid} on {host}, which left it, is no longer running.", stacklevel=3)
 

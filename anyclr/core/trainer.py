@@ -49,7 +49,7 @@ from anyclr.core.optim import lr_factor, set_lr, trainable_parameters
 from anyclr.core.registry import Registry
 from anyclr.core.runlog import RunLog
 from anyclr.core.splits import split_indices
-from anyclr.core.stream import StreamBatches, StreamPlan
+from anyclr.core.stream import StreamBatches, StreamPlan, hash_seed
 from anyclr.core.views import ViewGenerator
 
 MONITOR_MAX_REFERENCE = 10_000  # caps the kNN monitor's cost on large datasets
@@ -121,12 +121,12 @@ class TrainContext:
 
 def epoch_seed(seed: int, epoch: int) -> int:
     """Return the seed of epoch ``epoch``'s batch order."""
-    return (int(seed) * 1_000_003 + int(epoch)) % (2**63 - 1)
+    return hash_seed(seed, epoch)
 
 
 def step_seed(seed: int, epoch: int, step: int) -> int:
     """Return the seed of torch's global RNG for global step ``step`` (views, dropout, masks)."""
-    return (epoch_seed(seed, epoch) * 1_000_003 + int(step)) % (2**63 - 1)
+    return hash_seed(seed, epoch, step)
 
 
 def steps_per_epoch(n: int, batch_size: int, drop_last: bool, max_steps: int = 0) -> int:

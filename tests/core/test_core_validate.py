@@ -39,7 +39,7 @@ def test_new_trainer_and_eval_keys_have_their_defaults():
     cfg = resolved()
     assert cfg["trainer"]["max_steps"] == 0 and cfg["trainer"]["epoch_steps"] == 0
     assert cfg["trainer"]["persistent_workers"] is True and cfg["trainer"]["prefetch_factor"] == 2
-    assert cfg["eval"]["max_samples"] == 100000
+    assert cfg["eval"]["max_samples"] == 20_000
 
 
 @pytest.mark.parametrize(
