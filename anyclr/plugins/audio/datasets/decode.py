@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import torch
 
 EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3")
 SILENCE = 1e-7  # a clip whose every sample is below this (in full scale) is silent
+TRUNCATED = re.compile(r"data\s*:\s*(\d+)\s*\(should be (\d+)\)")  # libsndfile's note on a cut data chunk
 
 
 class ClipError(Exception):
@@ -87,6 +89,9 @@ def decode(path: Path | str, window: Window, how: Decoding) -> torch.Tensor:
     except Exception as exc:
         raise ClipError(f"cannot be read ({_reason(exc)})") from None
     rate, total = int(info.samplerate), int(info.frames)
+    short = TRUNCATED.search(info.extra_info or "")
+    if short:  # libsndfile reads a cut WAV/AIFF as a shorter file; its log says the data chunk promised more
+        raise ClipError(f"is truncated: its header promises {short.group(1)} bytes of audio, the file holds {short.group(2)}")
     if total <= 0:
         raise ClipError("has no samples (zero length)")
     if how.min_file_rate and rate < how.min_file_rate:
