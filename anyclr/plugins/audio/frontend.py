@@ -19,6 +19,7 @@ from anyclr.plugins.audio.waves import as_waves, filled, lengths, mask_from_leng
 
 KINDS = ("logmel", "mfcc")
 LOG_OFFSET = 1e-6  # added to mel power before the log, so silence stays finite
+CHUNK_CLIPS = 32  # clips per STFT call on CPU
 
 
 @dataclass(frozen=True)
@@ -121,13 +122,20 @@ class FrontEnd(nn.Module):
         s = self.settings
         with torch.autocast(device_type=x.device.type, enabled=False):
             n = lengths(x)
-            spec = self.mel(filled(x.float()))
+            spec = self.mel_power(filled(x.float()))
             out = ((spec + LOG_OFFSET).log() - s.mean) / s.std
             if self.dct is not None:
                 out = (out.transpose(-1, -2) @ self.dct).transpose(-1, -2)
         frames = out.shape[-1]
         valid = torch.minimum(n // s.hop_length + 1, torch.full_like(n, frames))
         return with_padding(out, mask_from_lengths(valid, frames))
+
+    def mel_power(self, x: torch.Tensor) -> torch.Tensor:
+        """Return torchaudio's mel power ``[B, C, n_mels, N]`` of zero-filled waveforms; on CPU in chunks of clips,
+        whose frames stay in cache (a whole batch of 256 one-second clips at once ran 1.5-2x slower)."""
+        if x.device.type != "cpu" or x.shape[0] <= CHUNK_CLIPS:
+            return self.mel(x)
+        return torch.cat([self.mel(part) for part in x.split(CHUNK_CLIPS)])
 
     def extra_repr(self) -> str:
         s = self.settings
