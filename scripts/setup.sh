@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
-EXTRAS=${ANYCLR_EXTRAS:-image,timeseries,graph,events,dev}
+EXTRAS=${ANYCLR_EXTRAS:-image,timeseries,graph,events,audio,dev}
 # The torch pair served from local disk here (a CUDA build that also runs on CPU).
 TORCH_PINS=${ANYCLR_TORCH_PINS:-"torch==2.14.1 torchvision==0.29.1"}
 
@@ -15,6 +15,14 @@ TORCH_PINS=${ANYCLR_TORCH_PINS:-"torch==2.14.1 torchvision==0.29.1"}
 if [[ ",$EXTRAS," == *",pointcloud,"* || ",$EXTRAS," == *",all,"* ]]; then
   if ! ldconfig -p 2>/dev/null | grep -q libusb-1.0; then
     apt-get update -qq && apt-get install -y -qq libusb-1.0-0
+  fi
+fi
+
+# The audio plug-in's bundled spoken digits are synthesised with espeak-ng (a Debian package).
+if [[ ",$EXTRAS," == *",audio,"* || ",$EXTRAS," == *",all,"* ]]; then
+  if ! command -v espeak-ng >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && apt-get install -y -qq espeak-ng) >/dev/null 2>&1 \
+      || echo "note: could not install espeak-ng; the spoken-digits tests will skip" >&2
   fi
 fi
 
@@ -41,6 +49,10 @@ pip_install() {
   return $rc
 }
 pip_install $TORCH_PINS
+# torchaudio without its dependencies, so pip never swaps the torch above (2.11 works with newer torch).
+if [[ ",$EXTRAS," == *",audio,"* || ",$EXTRAS," == *",all,"* ]]; then
+  pip_install --no-deps "${ANYCLR_TORCHAUDIO_PIN:-torchaudio==2.11.1}"
+fi
 pip_install -e ".[$EXTRAS]"
 "$VENV/bin/python" -c "import anyclr, torch; print('anyclr set up with torch', torch.__version__)"
 echo "$want" > "$stamp"

@@ -123,7 +123,7 @@ def shards(path: str, test_path: str = "", shuffle_buffer: int = 1000, max_bad_f
         raise AnyclrError(f"No shard matches data.path = {path!r}.", "Point it at a folder written by `anyclr shard` or a pattern of .tar files.")
     test_urls = expand(test_path, "test") if test_path else (expand(path, "test") if Path(path).expanduser().is_dir() else [])
     header = read_info(train_urls[0])
-    codec = codec_named(header.get("codec", "tensor"))
+    codec = codec_named(header.get("codec", "tensor"), header.get("info", {}))
     if shuffle_buffer < 0:
         raise AnyclrError(f"data.shuffle_buffer must be 0 or more, got {shuffle_buffer}.")
     if not 0.0 <= max_bad_fraction <= 1.0:
@@ -139,8 +139,11 @@ def shards(path: str, test_path: str = "", shuffle_buffer: int = 1000, max_bad_f
     )
 
 
-def codec_named(name: str) -> SampleCodec:
-    """Build the codec component ``name`` (from the installed plug-ins)."""
+def codec_named(name: str, info: dict[str, Any] | None = None) -> SampleCodec:
+    """Build the codec component ``name`` (from the installed plug-ins), passing the dataset ``info`` keys its
+    factory names (an audio codec's ``sample_rate``), as for every other component."""
     from anyclr.core.registry import get_registry
 
-    return get_registry().get("codec", name).factory()
+    component = get_registry().get("codec", name)
+    accepted = component.parameters()
+    return component.factory(**{k: v for k, v in (info or {}).items() if k in accepted})

@@ -135,7 +135,7 @@ def write_shards(
         raise AnyclrError(f"{out} already holds .tar shards.", "Write to an empty or new folder (existing shards are never overwritten).")
     out.mkdir(parents=True, exist_ok=True)
     codec_name = str(bundle.info.get("codec", "tensor"))
-    codec = codec_named(codec_name)
+    codec = codec_named(codec_name, bundle.info)
     header = {"codec": codec_name, "dataset": dataset, "info": bundle.info}
     health = DataHealth(bundle.max_bad_fraction)
     result: dict[str, Any] = {"out": str(out), "codec": codec_name, "splits": {}}

@@ -5,7 +5,7 @@ update and ``after_step`` in between, so queues, momentum targets and support se
 Before each step the global RNG is seeded per rank, as the trainer does, so an objective that draws
 from it on its own (instead of from a generator every rank shares) fails here.
 
-The built-in objectives take vectors; the graph objectives take PyG batches (graph level) or node
+The built-in objectives (and COLA's bilinear one) take vectors; the graph objectives take PyG batches (graph level) or node
 batches of one graph (GRACE); the TS2Vec objective takes crop views (``x``/``keep``/``overlap``), once
 through a dilated-convolution encoder and once with crops of different lengths on the two ranks.
 """
@@ -66,6 +66,8 @@ CASES: dict[str, Case] = {
     "nnclr": Case({"support_size": 16, "predictor_hidden_dim": 8, "predictor_batchnorm": False}),
     "hierarchical-contrastive": Case(kind="series"),
     "hierarchical-contrastive@uneven": Case({"average": "none"}, kind="uneven-series"),
+    "cola": Case(),
+    "cola@symmetric": Case({"symmetric": True}),
 }
 if HAS_PYG:
     CASES |= {
@@ -111,9 +113,19 @@ def _encoder(kind: str) -> nn.Module:
     return nn.Sequential(nn.Linear(IN_DIM, 8), nn.Tanh(), nn.Linear(8, EMBED_DIM))
 
 
+def _registry() -> Registry:
+    """The installed plug-ins, plus the audio plug-in in-process until its entry point is installed."""
+    registry = Registry()
+    if any(c.name == "cola" for c in registry.components("objective")):
+        return registry
+    import anyclr.plugins.audio.plugin
+
+    return Registry(extra_plugins=[("audio", anyclr.plugins.audio.plugin)])
+
+
 def _build(name: str, seed: int) -> tuple[nn.Module, nn.Module]:
     """Same encoder and objective on every process (same seed)."""
-    registry = Registry()
+    registry = _registry()
     case = CASES[name]
     torch.manual_seed(seed)
     encoder = _encoder(case.kind).double()
