@@ -37,10 +37,11 @@ def test_spoken_digits_to_shards_and_back(tmp_path, digits_env, registry):
     assert bundle.info["sample_rate"] == 16000 and bundle.info["front_end"]["n_mels"] == 64
     read = list(bundle.train)
     original = registry.get("dataset", "spoken-digits").factory(voices=8, renditions=1)
-    x, y = read[0]
+    x, y = read[0][:2]  # (input, label, metadata): the voice (group) travels with each sample
     torch.testing.assert_close(x.nan_to_num(), original.train[0][0].nan_to_num(), atol=1e-4, rtol=0)
     assert y == original.train[0][1]
-    feats = bundle.raw_features(torch.stack([x for x, _ in read[:4]]))
+    assert "group" in read[0][2]
+    feats = bundle.raw_features(torch.stack([s[0] for s in read[:4]]))
     assert feats.shape == (4, 80)
 
 
