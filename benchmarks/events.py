@@ -156,7 +156,7 @@ def run_lifestream(seed: int, epochs: int, clients: int, threads: int, cfg: dict
     from ptls.data_load.datasets import MemoryMapDataset
     from ptls.data_load.utils import collate_feature_dict
     from ptls.frames import PtlsDataModule
-    from ptls.frames.coles import CoLESModule, ColesDataset
+    from ptls.frames.coles import ColesDataset, CoLESModule
     from ptls.frames.coles.split_strategy import SampleSlices
     from ptls.nn import RnnSeqEncoder, TrxEncoder
 

@@ -89,3 +89,15 @@ def test_calendar_features_repeat_weekly():
 def test_encoders_need_the_dataset_fields():
     with pytest.raises(AnyclrError, match="need the dataset's event_fields"):
         EventGRU(None)
+
+
+@pytest.mark.parametrize("pool", ["last", "mean", "max"])
+def test_length_buckets_give_the_one_pass_result(pool):
+    torch.manual_seed(0)
+    enc = EventGRU(fields(["a", "b", "c"]), hidden=8, cat_dim=4, pool=pool, buckets=3).eval()
+    rng = np.random.default_rng(0)
+    x = pad_sequences([entity(list(rng.choice(["a", "b", "c"], int(n)))) for n in rng.integers(1, 12, 10)])
+    with torch.no_grad():
+        bucketed = enc(x)
+        enc.buckets = 1
+        torch.testing.assert_close(bucketed, enc(x), atol=1e-5, rtol=1e-5)
