@@ -146,3 +146,19 @@ def test_max_events_keeps_the_most_recent(tmp_path):
     bundle = load_events(path, **SCHEMA, max_events=2, test_fraction=0)
     seq, _ = bundle.train[0]
     assert len(seq) == 2 and np.allclose(seq.numeric[:, 0], [13.0, 14.0])
+
+
+def test_a_folder_of_partitions_reads_as_one_log(tmp_path, small_set):
+    events = pd.read_parquet(small_set / "train.parquet")
+    folder = tmp_path / "parts"
+    (folder / "month=1").mkdir(parents=True)
+    (folder / "month=2").mkdir()
+    half = len(events) // 2
+    events.iloc[:half].to_parquet(folder / "month=1" / "part-0.parquet", index=False)
+    events.iloc[half:].to_csv(folder / "month=2" / "part-0.csv", index=False)
+    schema = Schema("client_id", "event_time", ["mcc", "channel"], ["amount"])
+    whole, parts = read_log(small_set / "train.parquet", schema), read_log(folder, schema)
+    assert list(whole.ids) == list(parts.ids) and np.array_equal(whole.categorical, parts.categorical) and np.allclose(whole.time, parts.time)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(AnyclrError, match="holds no .csv or .parquet files"):
+        read_log(tmp_path / "empty", schema)

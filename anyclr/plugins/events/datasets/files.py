@@ -16,7 +16,7 @@ from anyclr.plugins.events.batch import collate_events
 from anyclr.plugins.events.datasets.aggregates import Aggregates
 from anyclr.plugins.events.datasets.fields import fit_fields, unseen_events
 from anyclr.plugins.events.datasets.labels import class_order, encode, read_label_file
-from anyclr.plugins.events.datasets.reader import EventLog, Schema, read_columns, read_log
+from anyclr.plugins.events.datasets.reader import EventLog, Schema, log_files, read_columns, read_log
 from anyclr.plugins.events.datasets.sequences import EventSequences
 
 log = logging.getLogger("anyclr.events")
@@ -45,7 +45,7 @@ def load_events(
     """Entities from a CSV or Parquet event log (one row per event), grouped by ``id_column`` and sorted by time.
 
     Args:
-        path: the event log (.csv, .csv.gz or .parquet), read chunk by chunk.
+        path: the event log (.csv, .csv.gz or .parquet, or a folder of such partition files), read chunk by chunk.
         test_path: an optional log of other entities to evaluate on; without one, ``test_fraction`` of the
             entities (stratified by label) are held out. Vocabularies and scales are fitted on training entities.
         labels_path: a CSV/Parquet file with ``id_column`` and the label columns, one row per entity; without
@@ -66,10 +66,10 @@ def load_events(
     extra = [str(c) for c in extra_labels]
     if min_events < 1:
         raise AnyclrError(f"data.min_events must be at least 1, got {min_events}.")
-    if test_path and not Path(test_path).expanduser().is_file():
+    if test_path and not Path(test_path).expanduser().exists():
         raise AnyclrError(f"Event log {test_path} (data.test_path) does not exist.")
-    if not labels_path and Path(path).expanduser().is_file():
-        found = read_columns(Path(path).expanduser())
+    if not labels_path and Path(path).expanduser().exists():
+        found = read_columns(log_files(Path(path).expanduser())[0])
         missing = [c for c in extra if c not in found]
         if missing:
             raise AnyclrError(f"data.extra_labels names {missing[0]!r}, but {path} has no such column and data.labels_path is not set.")

@@ -1,6 +1,7 @@
 """Read a CSV or Parquet event log chunk by chunk into compact arrays grouped by entity and sorted by time.
 
-Parquet files are read one record batch at a time (row groups), CSV files in chunks of rows; each chunk is
+Parquet files are read one record batch at a time (row groups), CSV files in chunks of rows, and a folder of
+such files (partitions: ``part-0.parquet``, ``date=2025-01/…``) one file after the other; each chunk is
 turned into flat NumPy arrays at once (entity index, time, categorical codes, numeric values), so a large log
 never becomes one Python object per event or per entity. Rows that cannot be used (no entity, no time, a
 number that is not a number) are errors naming the file, column and row, or, up to ``max_bad_fraction``
@@ -191,16 +192,25 @@ def _to_datetime(column: pd.Series) -> pd.Series:
         return pd.to_datetime(column, errors="coerce", format="mixed", utc=True).dt.tz_localize(None)
 
 
+def log_files(path: Path) -> list[Path]:
+    """Return the file of a log, or the CSV/Parquet files of a partitioned log's folder (sorted, recursively)."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise AnyclrError(f"Event log {path} does not exist.", "Set data.path to a .csv or .parquet file (or a folder of them) with one row per event.")
+    parts = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith((".", "_")) and p.suffix.lower() in CSV_SUFFIXES + PARQUET_SUFFIXES)
+    if not parts:
+        raise AnyclrError(f"Event log folder {path} holds no .csv or .parquet files.")
+    return parts
+
+
 def read_log(path: str | Path, schema: Schema, max_bad_fraction: float = 0.0, chunk_rows: int = 500_000) -> EventLog:
-    """Read an event log into an :class:`EventLog` (grouped by entity, sorted by time); see the module docstring."""
+    """Read an event log (a file, or a folder of partition files) into an :class:`EventLog`; see the module docstring."""
     path = Path(path).expanduser()
-    if not path.is_file():
-        raise AnyclrError(f"Event log {path} does not exist.", "Set data.path to a .csv or .parquet file with one row per event.")
+    files = log_files(path)
     schema.check()
-    found = read_columns(path)
-    _check_columns(path, found, schema)
-    row_name = "line" if log_format(path) == "csv" else "row"
-    first_row = 2 if row_name == "line" else 1  # CSV lines count the header; Parquet rows count from 1
+    for part in files:
+        _check_columns(part, read_columns(part), schema)
 
     ids: dict[str, int] = {}
     label_values: dict[str, dict[str, int]] = {c: {} for c in schema.label_columns}
@@ -208,13 +218,15 @@ def read_log(path: str | Path, schema: Schema, max_bad_fraction: float = 0.0, ch
     times = _Times()
     bad = _Bad()
     total = 0
-    for chunk in chunks(path, schema.columns(), chunk_rows):
+    for part, start, chunk in _part_chunks(files, schema.columns(), chunk_rows):
         n = len(chunk)
-        rows = np.arange(total, total + n)
+        rows = np.arange(start, start + n)
         keep = np.ones(n, bool)
+        row_name = "line" if log_format(part) == "csv" else "row"
+        first_row = 2 if row_name == "line" else 1  # CSV lines count the header; Parquet rows count from 1
 
-        def where(i: int, column: str, value: object, why: str, rows: np.ndarray = rows) -> str:
-            return f"{path.name}, {row_name} {rows[i] + first_row}, column {column!r}: {why} ({value!r})"
+        def where(i: int, column: str, value: object, why: str, rows: np.ndarray = rows, part: Path = part, row_name: str = row_name, first_row: int = first_row) -> str:
+            return f"{part.name}, {row_name} {rows[i] + first_row}, column {column!r}: {why} ({value!r})"
 
         entity_codes, uniques = pd.factorize(chunk[schema.id_column], use_na_sentinel=True)
         no_id = np.flatnonzero(entity_codes < 0)
@@ -274,6 +286,15 @@ def read_log(path: str | Path, schema: Schema, max_bad_fraction: float = 0.0, ch
         path, entity, time, np.concatenate(parts["categorical"]), np.concatenate(parts["numeric"]), ids, times.kind or "number",
         labels_raw, label_values, notes,
     )  # fmt: skip
+
+
+def _part_chunks(parts: list[Path], columns: list[str], chunk_rows: int) -> Iterator[tuple[Path, int, pd.DataFrame]]:
+    """Yield ``(file, first row in the file, chunk)`` over every part in order."""
+    for part in parts:
+        start = 0
+        for chunk in chunks(part, columns, chunk_rows):
+            yield part, start, chunk
+            start += len(chunk)
 
 
 def _check_columns(path: Path, found: list[str], schema: Schema) -> None:
