@@ -18,5 +18,6 @@ def anyclr_evaluators() -> list[Component]:
         Component("rankme", "anyclr.evaluators.rankme:rankme", summary="RankMe: effective rank of the embedding matrix (no labels needed)."),
         Component("svm", "anyclr.evaluators.svm:svm", summary="RBF SVM with a grid over C by 5-fold CV (TS2Vec protocol); svm_top1."),
         Component("retrieval", "anyclr.evaluators.retrieval:retrieval", summary="Paired streams: recall@1/5/10 of each item's pair by cosine similarity, both directions."),
+        Component("gbdt", "anyclr.evaluators.gbdt:gbdt", summary="Gradient-boosted trees (scikit-learn HistGradientBoosting), early-stopped; gbdt_top1."),
         Component("svm_cv", "anyclr.evaluators.svm:svm_cv", summary="SVM accuracy by stratified k-fold CV over all samples (GraphCL protocol); svm_top1."),
     ]

@@ -7,7 +7,8 @@ from it on its own (instead of from a generator every rank shares) fails here.
 
 The built-in objectives (and COLA's bilinear one) take vectors; the graph objectives take PyG batches (graph level) or node
 batches of one graph (GRACE); the TS2Vec objective takes crop views (``x``/``keep``/``overlap``), once
-through a dilated-convolution encoder and once with crops of different lengths on the two ranks.
+through a dilated-convolution encoder and once with crops of different lengths on the two ranks; CoLES
+takes padded event slices through a GRU (hard negatives mined among both ranks' slices).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class Case:
     kwargs: dict[str, Any] = field(default_factory=dict)
     n_views: int = 2
     labels: bool = False
-    kind: str = "vectors"  # vectors | graphs | nodes | series | uneven-series
+    kind: str = "vectors"  # vectors | graphs | nodes | series | uneven-series | events
 
 
 CASES: dict[str, Case] = {
@@ -68,6 +69,8 @@ CASES: dict[str, Case] = {
     "hierarchical-contrastive@uneven": Case({"average": "none"}, kind="uneven-series"),
     "cola": Case(),
     "cola@symmetric": Case({"symmetric": True}),
+    "coles": Case({"neg_count": 3}, n_views=3, kind="events"),
+    "coles@margin": Case({"margin": 1.5, "neg_count": 10}, kind="events"),
 }
 if HAS_PYG:
     CASES |= {
@@ -96,8 +99,21 @@ class PerTimestamp(nn.Module):
         return h.masked_fill(~observed, float("nan"))
 
 
+EVENT_FIELDS = {
+    "categorical": {"kind": {"codes": [10, 11, 12, 13], "rows": [1, 2, 0, 3], "size": 4}},
+    "numeric": {"amount": {"mean": 0.5, "std": 2.0}},
+    "time": {"kind": "timestamp", "gap_mean": 3.0, "gap_std": 1.5, "calendar": True},
+}
+
+
 def _encoder(kind: str) -> nn.Module:
     """A small encoder without batch statistics or dropout, whose outputs depend on its own sample only."""
+    if kind == "events":
+        from anyclr.core.encoder import Encoder
+        from anyclr.plugins.events.encoders.gru import EventGRU
+
+        backbone = EventGRU(EVENT_FIELDS, hidden=6, cat_dim=3, num_dim=2, calendar_dim=2)
+        return Encoder(backbone, nn.Linear(backbone.out_dim, EMBED_DIM))
     if kind in ("graphs", "nodes"):
         from anyclr.core.encoder import Encoder
         from anyclr.plugins.graph.encoders.gin import gin
@@ -113,19 +129,9 @@ def _encoder(kind: str) -> nn.Module:
     return nn.Sequential(nn.Linear(IN_DIM, 8), nn.Tanh(), nn.Linear(8, EMBED_DIM))
 
 
-def _registry() -> Registry:
-    """The installed plug-ins, plus the audio plug-in in-process until its entry point is installed."""
-    registry = Registry()
-    if any(c.name == "cola" for c in registry.components("objective")):
-        return registry
-    import anyclr.plugins.audio.plugin
-
-    return Registry(extra_plugins=[("audio", anyclr.plugins.audio.plugin)])
-
-
 def _build(name: str, seed: int) -> tuple[nn.Module, nn.Module]:
     """Same encoder and objective on every process (same seed)."""
-    registry = _registry()
+    registry = Registry()  # every built-in plug-in, through its entry point
     case = CASES[name]
     torch.manual_seed(seed)
     encoder = _encoder(case.kind).double()
@@ -187,6 +193,21 @@ def _series(step: int, g: torch.Generator) -> list[SeriesView]:
     return views
 
 
+def _events(n_views: int, g: torch.Generator) -> list[Any]:
+    """Slices of eight entities' events (1 to 9 events each, codes some of which the vocabulary lacks)."""
+    from anyclr.plugins.events.batch import EventBatch
+
+    views = []
+    for _ in range(n_views):
+        b, t = WORLD * LOCAL_BATCH, 9
+        lengths = torch.randint(1, t + 1, (b,), generator=g)
+        time = 1.7e9 + torch.cumsum(torch.rand(b, t, generator=g, dtype=torch.float64) * 7200, dim=1)
+        codes = torch.randint(10, 15, (b, t, 1), generator=g)
+        numeric = torch.randn(b, t, 1, generator=g)
+        views.append(EventBatch(time, codes, numeric, lengths))
+    return views
+
+
 def _data(name: str, step: int) -> tuple[list[Any], torch.Tensor]:
     """The whole batch's views and labels (every process builds the same)."""
     case = CASES[name]
@@ -197,6 +218,8 @@ def _data(name: str, step: int) -> tuple[list[Any], torch.Tensor]:
         views = _nodes(case.n_views, g)
     elif case.kind in ("series", "uneven-series"):
         views = _series(step, g)
+    elif case.kind == "events":
+        views = _events(case.n_views, g)
     else:
         views = [torch.randn(WORLD * LOCAL_BATCH, IN_DIM, generator=g, dtype=torch.float64) for _ in range(case.n_views)]
     labels = torch.randint(0, 3, (WORLD * LOCAL_BATCH,), generator=g)
@@ -214,6 +237,8 @@ def _take(kind: str, views: list[Any], rows: slice, rank: int, world: int) -> li
         return [Batch.from_data_list(v[rows]) for v in views]
     if kind == "nodes":
         return [type(v)(v.graph, v.index[rows]) for v in views]
+    if kind == "events":
+        return [type(v)(v.time[rows], v.categorical[rows], v.numeric[rows], v.lengths[rows]) for v in views]
     if kind in ("series", "uneven-series"):
         out = [SeriesView(v.x[rows], keep=v.keep[rows], overlap=v.overlap) for v in views]
         if kind == "uneven-series":

@@ -1,0 +1,1 @@
+"""datasets of the event-sequence plug-in."""

@@ -1,0 +1,1 @@
+"""objectives of the event-sequence plug-in."""
