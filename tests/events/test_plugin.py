@@ -61,11 +61,11 @@ def test_shards_round_trip_entities(tmp_path, registry, small_set):
     assert result["splits"]["train"]["samples"] == 40 and result["codec"] == "events"
     bundle = build_dataset(registry, {"data": {"name": "events-transactions", "clients": 40, "test_clients": 12}})
     shards = build_dataset(registry, {"data": {"name": "shards", "path": str(tmp_path / "shards"), "shuffle_buffer": 0}})
-    first = next(iter(shards.train))
+    first = next(iter(shards.train))[:2]  # (input, label[, metadata])
     seq, label = first
     want, want_label = bundle.train[0]
     assert label == want_label and np.array_equal(seq.categorical, want.categorical) and np.allclose(seq.time, want.time)
-    batch, labels = shards.collate([first, next(iter(shards.train))])
+    batch, labels = shards.collate([first, next(iter(shards.train))[:2]])
     assert shards.raw_features(batch).shape[0] == 2 and shards.info["event_fields"]["time"]["kind"] == "timestamp"
 
 
